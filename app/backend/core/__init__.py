@@ -1,0 +1,1 @@
+"""Domain logic without I/O."""

@@ -1,0 +1,1 @@
+"""Adapters to Postgres, Redis and Celery."""

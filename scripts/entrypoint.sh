@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# EVAonline runtime entrypoint: one image, one service per container, chosen by SERVICE.
+#
+#   SERVICE=api|worker|beat|flower|migrate entrypoint.sh [extra args for the service]
+#   entrypoint.sh health      # container health check for the current SERVICE
+#
+# Extra arguments are appended to the service's command line. The service process
+# replaces this shell (exec), so SIGTERM from `docker stop` reaches it directly.
+set -euo pipefail
+
+readonly VALID_SERVICES="api worker beat flower migrate"
+
+# Defaults; every one can be overridden from the container environment.
+: "${APP_MODULE:=backend.main:app}"
+: "${CELERY_APP:=backend.infrastructure.celery.celery_config:celery_app}"
+: "${MIGRATE_MODULE:=backend.migrate}"
+: "${API_HOST:=0.0.0.0}"
+: "${API_PORT:=8000}"
+: "${API_WORKERS:=2}"
+: "${API_HEALTH_PATH:=/api/v1/health}"
+: "${WORKER_CONCURRENCY:=2}"
+: "${FLOWER_PORT:=5555}"
+: "${FLOWER_URL_PREFIX:=}"
+: "${LOG_LEVEL:=info}"
+: "${WAIT_TIMEOUT:=60}"
+: "${HEALTH_TIMEOUT:=8}"
+: "${BEAT_SCHEDULE_FILE:=/tmp/celerybeat-schedule}"
+: "${BEAT_HEARTBEAT_FILE:=/tmp/celerybeat-heartbeat}"
+: "${BEAT_MAX_AGE:=60}"
+# Same fallbacks as backend.core.config, so we wait for what the app will dial.
+: "${DATABASE_URL:=postgresql://postgres:5432/evaonline}"
+BROKER_URL=${CELERY_BROKER_URL:-${REDIS_URL:-redis://redis:6379/0}}
+# Read by the app's beat hook, which touches the file on every task it sends.
+export BEAT_HEARTBEAT_FILE
+
+log() { printf 'entrypoint: %s\n' "$*" >&2; }
+die() { log "$1"; exit "${2:-1}"; }
+
+usage_error() {
+  die "SERVICE must be one of: ${VALID_SERVICES// /, } (got '${SERVICE:-}')" 64
+}
+
+# Wait until every NAME URL DEFAULT_PORT triple accepts a TCP connection, sharing one
+# WAIT_TIMEOUT deadline. URLs are parsed by Python so passwords with odd characters work;
+# only host and port are ever printed.
+wait_for() {
+  if [ "$WAIT_TIMEOUT" = 0 ]; then return 0; fi
+  python3 - "$@" <<'PY'
+import os
+import socket
+import sys
+import time
+from urllib.parse import urlsplit
+
+timeout = float(os.environ["WAIT_TIMEOUT"])
+deadline = time.monotonic() + timeout
+args = sys.argv[1:]
+for name, url, default_port in zip(args[0::3], args[1::3], args[2::3]):
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or int(default_port)
+    except ValueError:
+        host = None
+    if not host:
+        print(f"entrypoint: not waiting for {name}: no TCP host in its URL", file=sys.stderr)
+        continue
+    print(f"entrypoint: waiting for {name} at {host}:{port} (up to {timeout:g} s)",
+          file=sys.stderr)
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=2):
+                break
+        except OSError as exc:
+            if time.monotonic() >= deadline:
+                print(f"entrypoint: {name} at {host}:{port} not reachable after"
+                      f" {timeout:g} s (WAIT_TIMEOUT): {exc}", file=sys.stderr)
+                sys.exit(69)
+            time.sleep(1)
+    print(f"entrypoint: {name} at {host}:{port} is up", file=sys.stderr)
+PY
+}
+
+wait_postgres() { wait_for postgres "$DATABASE_URL" 5432; }
+wait_redis() { wait_for redis "$BROKER_URL" 6379; }
+
+flower_prefix() {
+  local p=${FLOWER_URL_PREFIX#/}
+  printf '%s' "${p%/}"
+}
+
+# GET a local URL with the standard library (slim images have no curl); 2xx is healthy.
+http_ok() {
+  python3 - "$1" "$HEALTH_TIMEOUT" <<'PY'
+import sys
+import urllib.request
+
+url, timeout = sys.argv[1], float(sys.argv[2])
+try:
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
+        sys.exit(0 if 200 <= response.status < 300 else 1)
+except Exception as exc:
+    print(f"health: {url}: {exc}", file=sys.stderr)
+    sys.exit(1)
+PY
+}
+
+health() {
+  case "${SERVICE:-}" in
+    api) http_ok "http://127.0.0.1:${API_PORT}${API_HEALTH_PATH}" ;;
+    flower)
+      local prefix
+      prefix=$(flower_prefix)
+      http_ok "http://127.0.0.1:${FLOWER_PORT}/${prefix:+$prefix/}healthcheck"
+      ;;
+    worker)
+      # Ask this very worker (default node name celery@<hostname>) to answer a ping.
+      timeout "$HEALTH_TIMEOUT" celery -A "$CELERY_APP" inspect ping \
+        -d "celery@${HOSTNAME}" --timeout "$((HEALTH_TIMEOUT > 3 ? HEALTH_TIMEOUT - 3 : 1))" \
+        >/dev/null
+      ;;
+    beat)
+      # Beat touches the file each time it hands a task to the broker.
+      [ -f "$BEAT_HEARTBEAT_FILE" ] || die "health: $BEAT_HEARTBEAT_FILE missing"
+      local age
+      age=$(($(date +%s) - $(stat -c %Y "$BEAT_HEARTBEAT_FILE")))
+      [ "$age" -le "$BEAT_MAX_AGE" ] \
+        || die "health: beat heartbeat is ${age}s old (limit BEAT_MAX_AGE=${BEAT_MAX_AGE}s)"
+      ;;
+    migrate) exit 0 ;;
+    *) usage_error ;;
+  esac
+}
+
+run_api() {
+  wait_postgres
+  wait_redis
+  # Several uvicorn workers are several processes: Prometheus metrics must then go
+  # through a shared directory that /metrics merges (prometheus-client multiprocess mode).
+  if [ "$API_WORKERS" -gt 1 ] && [ -z "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+    export PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus-multiproc
+  fi
+  if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+    rm -rf "$PROMETHEUS_MULTIPROC_DIR"
+    mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+  fi
+  log "starting api $APP_MODULE on ${API_HOST}:${API_PORT} with $API_WORKERS worker(s)"
+  exec uvicorn "$APP_MODULE" --host "$API_HOST" --port "$API_PORT" \
+    --workers "$API_WORKERS" --log-level "$LOG_LEVEL" --proxy-headers "$@"
+}
+
+run_worker() {
+  wait_postgres
+  wait_redis
+  log "starting celery worker for $CELERY_APP, concurrency $WORKER_CONCURRENCY"
+  exec celery -A "$CELERY_APP" worker --loglevel "$LOG_LEVEL" \
+    --concurrency "$WORKER_CONCURRENCY" --hostname "celery@${HOSTNAME}" "$@"
+}
+
+run_beat() {
+  wait_redis
+  # A heartbeat left by a previous run of this container must not vouch for this one.
+  rm -f "$BEAT_HEARTBEAT_FILE"
+  log "starting celery beat for $CELERY_APP, schedule in $BEAT_SCHEDULE_FILE"
+  exec celery -A "$CELERY_APP" beat --loglevel "$LOG_LEVEL" \
+    --schedule "$BEAT_SCHEDULE_FILE" "$@"
+}
+
+run_flower() {
+  wait_redis
+  local prefix
+  prefix=$(flower_prefix)
+  log "starting flower on :$FLOWER_PORT${prefix:+ under /$prefix}"
+  exec celery -A "$CELERY_APP" flower --port="$FLOWER_PORT" --url_prefix="$prefix" "$@"
+}
+
+run_migrate() {
+  wait_postgres
+  log "running migrations ($MIGRATE_MODULE)"
+  exec python3 -m "$MIGRATE_MODULE" "$@"
+}
+
+main() {
+  if [ "${1:-}" = health ] || [ "${1:-}" = healthcheck ]; then
+    health
+    exit 0
+  fi
+  case "${SERVICE:-}" in
+    api) run_api "$@" ;;
+    worker) run_worker "$@" ;;
+    beat) run_beat "$@" ;;
+    flower) run_flower "$@" ;;
+    migrate) run_migrate "$@" ;;
+    *) usage_error ;;
+  esac
+}
+
+main "$@"
