@@ -9,7 +9,7 @@ top=$PWD
 
 # The pinned toolchain lives in a venv keyed by the requirement files, outside
 # the checkout, so fresh clones on the same machine reuse it.
-req_key=$(cat requirements-dev.txt requirements-app-test.txt 2>/dev/null | sha256sum | cut -c1-12)
+req_key=$(cat requirements-dev.txt requirements-app-test.txt app/requirements/production.txt | sha256sum | cut -c1-12)
 VENV=${EVAONLINE_VENV:-$HOME/.cache/evaonline-deploy/venv-$req_key}
 export PATH=$VENV/bin:$PATH
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 MOLECULE_NO_LOG=false
@@ -17,15 +17,13 @@ export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 MOLECULE_NO_LOG=false
 SCENARIOS=${SCENARIOS:-$(cd molecule && for d in */molecule.yml; do printf '%s ' "${d%/molecule.yml}"; done)}
 
 stage_venv() {
-  if [ ! -x "$VENV/bin/ansible-playbook" ]; then
-    python3.11 -m venv "$VENV.tmp" && "$VENV.tmp/bin/pip" install -q --disable-pip-version-check \
-      -r requirements-dev.txt $( [ -f requirements-app-test.txt ] && echo -r requirements-app-test.txt ) \
-      && rm -rf "$VENV" && mv "$VENV.tmp" "$VENV" || return 1
-    # A venv is not relocatable: rebuild the scripts' shebangs after the move.
-    sed -i "1s|$VENV.tmp|$VENV|" "$VENV"/bin/* 2>/dev/null
-    sed -i "s|$VENV.tmp|$VENV|g" "$VENV/bin/activate" "$VENV/pyvenv.cfg" 2>/dev/null
-  fi
-  ln -sfn "$VENV" .venv
+  # The marker is written last, so an interrupted install is redone, not trusted.
+  [ -f "$VENV/.complete" ] && return 0
+  rm -rf "$VENV"
+  python3.11 -m venv "$VENV" \
+    && "$VENV/bin/pip" install -q --disable-pip-version-check \
+         -r requirements-dev.txt -r requirements-app-test.txt \
+    && touch "$VENV/.complete"
 }
 stage_substrate() { tests/substrate/substrate.sh up; }
 stage_lint() {
