@@ -1,0 +1,425 @@
+#!/usr/bin/python
+# Copyright (c) EVAonline team
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: image_budget
+short_description: Enforce size budgets on local Docker images and catch duplicate builds
+version_added: 0.1.0
+description:
+  - Reads the Docker Engine API (C(GET /system/df), C(GET /images/{id}/json) and
+    C(GET /images/{id}/history)) and reports, per image, its size, the bytes it shares with
+    other images, its unique bytes and the budget that applies to it.
+  - Fails with one message naming every image over its budget, the disk total when over
+    O(total_budget), and every group of duplicate builds when O(forbid_duplicates=true).
+  - The total is dedup-aware. A layer used by several images is counted once, as the daemon's
+    layer store keeps it once. RV(naive_total) gives the plain sum of image sizes beside it.
+  - Per-layer sizes come from the image history. The steps that carry a layer are matched in
+    order with C(RootFS.Layers), and layers are identified by chain ID. The result is
+    cross-checked against the daemon's C(SharedSize) and reported as RV(layer_sizes_verified).
+  - Two or more distinct image IDs count as duplicate builds if they carry the same
+    O(duplicate_label) value. They also count if they have the same number of layers, equal
+    layer sizes up to the last O(duplicate_tail_layers) layers, and at least one of those
+    compared non-empty layers is stored twice. Several tags on one image ID are aliases, not
+    duplicates.
+  - The module never changes anything, so it never reports C(changed).
+author:
+  - EVAonline team (@evaonline)
+requirements:
+  - Docker SDK for Python >= 2.0 (C(docker))
+  - Docker API >= 1.25
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without changes.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed when in diff mode.
+    support: none
+  idempotent:
+    description:
+      - When run twice in a row outside check mode, with the same arguments, the second
+        invocation indicates no change.
+    support: full
+    details:
+      - This action does not modify state.
+options:
+  budgets:
+    description:
+      - Size budgets. An image gets the first budget whose O(budgets[].pattern) matches it.
+      - Images that match no pattern have no individual budget but still count for O(total_budget)
+        and duplicate detection.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      pattern:
+        description:
+          - Image name, or an C(fnmatch) glob matched against each C(repo:tag) of the image.
+          - A pattern without a tag part also matches the bare repository, so V(evaonline-api)
+            matches C(evaonline-api:1.2). An image ID (C(sha256:...) or 12+ hex digits) works too.
+        type: str
+        required: true
+      max_size:
+        description:
+          - Largest allowed image size. Give a number of bytes or a string with a unit, like
+            V(600MB), V(0.6GiB) or V(120 MiB).
+          - C(kB), C(MB), C(GB), C(TB) are decimal SI units (powers of 1000). C(KiB), C(MiB),
+            C(GiB), C(TiB) are binary IEC units (powers of 1024). Unit names are
+            case-insensitive.
+        type: raw
+        required: true
+  total_budget:
+    description:
+      - Largest allowed disk use of all considered images together, with shared layers counted
+        once. Same format as O(budgets[].max_size).
+    type: raw
+  forbid_duplicates:
+    description:
+      - Fail when duplicate builds are found. When V(false) they are reported as warnings.
+    type: bool
+    default: true
+  duplicate_label:
+    description:
+      - Image label whose equal value on different image IDs marks duplicate builds.
+      - Set to an empty string to use only the layer criterion.
+    type: str
+    default: org.opencontainers.image.title
+  duplicate_tail_layers:
+    description:
+      - Number of trailing layers allowed to differ for two images to count as builds of the
+        same recipe.
+    type: int
+    default: 1
+  images:
+    description:
+      - Names or patterns (same syntax as O(budgets[].pattern)) of the images to consider.
+      - Default is every tagged image on the daemon.
+    type: list
+    elements: str
+  size_units:
+    description:
+      - Units used in the failure message. The returned numbers are always in bytes.
+    type: str
+    choices: [si, iec]
+    default: si
+  docker_host:
+    description:
+      - URL of the Docker daemon API, as for M(community.docker.docker_image_info).
+    type: str
+    default: unix:///var/run/docker.sock
+    aliases: [docker_url]
+  api_timeout:
+    description:
+      - Seconds to wait for one Docker API response.
+    type: int
+    default: 60
+    aliases: [docker_timeout]
+notes:
+  - Run it where the images are, normally the deploy target.
+seealso:
+  - module: community.docker.docker_image_info
+  - module: evaonline.deploy.stack_health
+"""
+
+EXAMPLES = r"""
+- name: Keep the runtime image small and build it only once
+  evaonline.deploy.image_budget:
+    budgets:
+      - pattern: "evaonline-runtime:*"
+        max_size: 600MB
+      - pattern: "postgres*"
+        max_size: 0.5GiB
+    total_budget: 2 GB
+    images:
+      - "evaonline-*"
+      - "postgres*"
+
+- name: Report only, warn about duplicates
+  evaonline.deploy.image_budget:
+    forbid_duplicates: false
+  register: sizes
+
+- name: Show the disk total
+  ansible.builtin.debug:
+    msg: >-
+      {{ sizes.dedup_total | human_readable }} on disk
+      ({{ sizes.naive_total | human_readable }} summed naively)
+"""
+
+RETURN = r"""
+images:
+  description: One entry per considered image ID.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: First tag of the image, or its short ID.
+      type: str
+      sample: evaonline-runtime:1.4.0
+    tags:
+      description: All C(repo:tag) names of the image.
+      type: list
+      elements: str
+      sample: [evaonline-runtime:1.4.0, evaonline-runtime:latest]
+    id:
+      description: Image ID.
+      type: str
+      sample: sha256:4e1dda53698e0d7a4c2f1e8bb3a1c1e2d6f0b4a1a3f3e2c1d0b9a8f7e6d5c4b3
+    size:
+      description: Image size in bytes (all its layers).
+      type: int
+      sample: 1210000000
+    size_human:
+      description: O(size_units=si) rendering of RV(images[].size).
+      type: str
+      sample: 1.21 GB
+    shared:
+      description: Bytes in layers that other images use too (the daemon's C(SharedSize)).
+      type: int
+      sample: 110549129
+    unique:
+      description: Bytes only this image uses.
+      type: int
+      sample: 1099450871
+    layers:
+      description: Number of layers.
+      type: int
+      sample: 7
+    title:
+      description: Value of the C(org.opencontainers.image.title) label, if any.
+      type: str
+      sample: evaonline-runtime
+    budget:
+      description: Budget in bytes that applies to the image, or V(null).
+      type: int
+      sample: 600000000
+    budget_pattern:
+      description: Pattern of the budget that applies, or V(null).
+      type: str
+      sample: "evaonline-runtime:*"
+    within:
+      description: Whether the image fits its budget (V(true) without a budget).
+      type: bool
+      sample: false
+    over_by:
+      description: Bytes over budget, 0 when within.
+      type: int
+      sample: 610000000
+duplicates:
+  description: Groups of distinct image IDs that look like separate builds of one image.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Common title label, or the first member's name.
+      type: str
+      sample: evaonline-api
+    criteria:
+      description: Which criteria matched, V(label) and/or V(layers).
+      type: list
+      elements: str
+      sample: [label]
+    label:
+      description: The O(duplicate_label) shared by the members, or V(null).
+      type: str
+      sample: org.opencontainers.image.title
+    images:
+      description: >-
+        Members with RV(images[].name), RV(images[].tags), RV(images[].id) and
+        RV(images[].size).
+      type: list
+      elements: dict
+    dedup_size:
+      description: Disk bytes the members take together.
+      type: int
+      sample: 8360000000
+    redundant_bytes:
+      description: >-
+        RV(duplicates[].dedup_size) minus the largest member, what building once would save.
+      type: int
+      sample: 6270000000
+aliases:
+  description: Image IDs carrying several tags. This is fine and listed for information.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{id: "sha256:4e1d...", tags: [api:1, api:latest]}]
+dedup_total:
+  description: Disk bytes of the considered images, each layer counted once.
+  returned: always
+  type: int
+  sample: 2300000000
+naive_total:
+  description: Sum of the considered images' sizes.
+  returned: always
+  type: int
+  sample: 8470000000
+total_budget:
+  description: O(total_budget) in bytes, or V(null).
+  returned: always
+  type: int
+  sample: 2000000000
+daemon_layers_size:
+  description: The daemon's C(LayersSize), all layers in its store, considered or not.
+  returned: always
+  type: int
+  sample: 317878617
+layer_sizes_verified:
+  description:
+    - Whether shared sizes recomputed from the per-layer sizes equal the daemon's C(SharedSize)
+      for every image, which confirms RV(dedup_total).
+  returned: always
+  type: bool
+  sample: true
+within:
+  description: Whether every budget holds and, with O(forbid_duplicates=true), no duplicates exist.
+  returned: always
+  type: bool
+  sample: true
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.evaonline.deploy.plugins.module_utils.budget import (
+    TITLE_LABEL,
+    aliases,
+    chain_ids,
+    dedup_total,
+    duplicate_groups,
+    evaluate_budgets,
+    failure_message,
+    layer_sizes_from_history,
+    naive_total,
+    select_images,
+    shared_sizes,
+)
+from ansible_collections.evaonline.deploy.plugins.module_utils.docker_api import (
+    DOCKER_COMMON_ARGS,
+    DockerException,
+    docker_client,
+)
+from ansible_collections.evaonline.deploy.plugins.module_utils.sizes import (
+    SizeError,
+    parse_size,
+)
+
+
+def parse_options(module: AnsibleModule) -> tuple:
+    """Validate budgets and total_budget; fail naming the option on bad input."""
+    budgets = []
+    for index, entry in enumerate(module.params["budgets"]):
+        if not entry.get("pattern"):
+            module.fail_json(msg="budgets[%d].pattern must not be empty" % index)
+        try:
+            budgets.append({"pattern": entry["pattern"], "max_size": parse_size(entry["max_size"])})
+        except SizeError as exc:
+            module.fail_json(msg="budgets[%d].max_size: %s" % (index, exc))
+    total = None
+    if module.params["total_budget"] is not None:
+        try:
+            total = parse_size(module.params["total_budget"])
+        except SizeError as exc:
+            module.fail_json(msg="total_budget: %s" % exc)
+    if module.params["duplicate_tail_layers"] < 0:
+        module.fail_json(msg="duplicate_tail_layers must not be negative")
+    return budgets, total
+
+
+def collect_images(client: object) -> tuple:
+    """Read every image (tags, labels, sizes, layers) from the daemon."""
+    usage = client.df()
+    images = []
+    exact = True
+    for item in usage.get("Images") or []:
+        image_id = item["Id"]
+        inspect = client.inspect_image(image_id)
+        diff_ids = (inspect.get("RootFS") or {}).get("Layers") or []
+        history = list(reversed(client.history(image_id) or []))
+        sizes, aligned = layer_sizes_from_history(history, len(diff_ids))
+        exact = exact and aligned
+        tags = [t for t in item.get("RepoTags") or [] if t and t != "<none>:<none>"]
+        images.append(
+            {
+                "id": image_id,
+                "tags": sorted(tags),
+                "labels": item.get("Labels") or {},
+                "size": int(item.get("Size") or 0),
+                "shared": int(item.get("SharedSize") or 0),
+                "chain_ids": chain_ids(diff_ids),
+                "layer_sizes": sizes,
+            }
+        )
+    recomputed = shared_sizes(images)
+    verified = exact and all(recomputed[i["id"]] == i["shared"] for i in images if i["shared"] >= 0)
+    for image in images:
+        if image["shared"] < 0:  # the daemon did not compute it
+            image["shared"] = recomputed[image["id"]]
+    return images, int(usage.get("LayersSize") or 0), verified
+
+
+def main() -> None:
+    argument_spec = {
+        "budgets": {
+            "type": "list",
+            "elements": "dict",
+            "default": [],
+            "options": {
+                "pattern": {"type": "str", "required": True},
+                "max_size": {"type": "raw", "required": True},
+            },
+        },
+        "total_budget": {"type": "raw"},
+        "forbid_duplicates": {"type": "bool", "default": True},
+        "duplicate_label": {"type": "str", "default": TITLE_LABEL},
+        "duplicate_tail_layers": {"type": "int", "default": 1},
+        "images": {"type": "list", "elements": "str"},
+        "size_units": {"type": "str", "choices": ["si", "iec"], "default": "si"},
+    }
+    argument_spec.update(DOCKER_COMMON_ARGS)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    budgets, total = parse_options(module)
+    client = docker_client(module)
+    try:
+        all_images, layers_size, verified = collect_images(client)
+    except DockerException as exc:
+        module.fail_json(msg="Docker API error while reading images: %s" % exc)
+    considered, unmatched = select_images(all_images, module.params["images"] or [])
+    for pattern in unmatched:
+        module.warn("images: %r matches no local image" % pattern)
+    rows = evaluate_budgets(considered, budgets)
+    groups = duplicate_groups(
+        considered, module.params["duplicate_tail_layers"], module.params["duplicate_label"]
+    )
+    dedup = dedup_total(considered)
+    naive = naive_total(considered)
+    units = module.params["size_units"]
+    enforced = groups if module.params["forbid_duplicates"] else []
+    if groups and not module.params["forbid_duplicates"]:
+        module.warn(failure_message([], groups, dedup, naive, None, units))
+    msg = failure_message(rows, enforced, dedup, naive, total, units)
+    result = {
+        "changed": False,
+        "images": rows,
+        "duplicates": groups,
+        "aliases": aliases(considered),
+        "dedup_total": dedup,
+        "naive_total": naive,
+        "total_budget": total,
+        "daemon_layers_size": layers_size,
+        "layer_sizes_verified": verified,
+        "within": not msg,
+    }
+    if msg:
+        module.fail_json(msg=msg, **result)
+    module.exit_json(msg="%d images within budget, %d bytes on disk" % (len(rows), dedup), **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,420 @@
+#!/usr/bin/python
+# Copyright (c) EVAonline team
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, annotations, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: stack_health
+short_description: Wait until a Docker Compose project is running, healthy and stable
+version_added: 0.1.0
+description:
+  - Polls the Docker Engine API for the containers of a Compose project, found by the labels
+    C(com.docker.compose.project) and C(com.docker.compose.service).
+  - It waits until every expected service has a running container, C(healthy) where the
+    container has a healthcheck, and is not restart-looping.
+  - Not restart-looping means the container is not in C(restarting) state, its C(RestartCount)
+    did not grow since the previous poll, and it has been up for at least O(min_uptime)
+    seconds, measured from C(State.StartedAt) against the daemon clock.
+  - Also probes O(http_checks) and O(tcp_checks) from the host the module runs on.
+  - Containers are inspected and checks are probed concurrently in each poll. The first poll
+    starts at once, so a stack that is already healthy costs one poll.
+  - On timeout it fails. The message names each failing service with the reason, the last
+    lines of its healthcheck log and the last lines of its container log.
+  - The module never changes anything, so it never reports C(changed).
+author:
+  - EVAonline team (@evaonline)
+requirements:
+  - Docker SDK for Python >= 2.0 (C(docker))
+  - Docker API >= 1.25
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without changes.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed when in diff mode.
+    support: none
+  idempotent:
+    description:
+      - When run twice in a row outside check mode, with the same arguments, the second
+        invocation indicates no change.
+    support: full
+    details:
+      - This action does not modify state.
+options:
+  project:
+    description:
+      - Compose project name, the value of the C(com.docker.compose.project) label.
+    type: str
+    required: true
+  services:
+    description:
+      - Services that must be up. Default is every service that has a container in the project.
+      - A listed service without any container fails the check.
+    type: list
+    elements: str
+  http_checks:
+    description:
+      - HTTP(S) URLs that must answer before the stack counts as healthy.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      url:
+        description: Absolute C(http://) or C(https://) URL, fetched with GET.
+        type: str
+        required: true
+      status:
+        description: Expected HTTP status code.
+        type: int
+        default: 200
+      contains:
+        description: Text the response body must contain.
+        type: str
+      validate_certs:
+        description: Verify the server certificate of C(https://) URLs.
+        type: bool
+        default: true
+  tcp_checks:
+    description:
+      - TCP endpoints that must accept a connection.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      host:
+        description: Host name or address.
+        type: str
+        required: true
+      port:
+        description: TCP port, 1 to 65535.
+        type: int
+        required: true
+  timeout:
+    description:
+      - Overall seconds to wait for the stack.
+    type: float
+    default: 120
+  interval:
+    description:
+      - Seconds between polls.
+    type: float
+    default: 1
+  min_uptime:
+    description:
+      - Seconds a container must have been up (since its last start) to count as stable.
+        A container that keeps crashing sooner is reported as restart-looping.
+    type: float
+    default: 2
+  log_lines:
+    description:
+      - Number of container log lines and healthcheck log lines quoted per failing service.
+    type: int
+    default: 5
+  docker_host:
+    description:
+      - URL of the Docker daemon API, as for M(community.docker.docker_container_info).
+    type: str
+    default: unix:///var/run/docker.sock
+    aliases: [docker_url]
+  api_timeout:
+    description:
+      - Seconds to wait for one Docker API response.
+    type: int
+    default: 60
+    aliases: [docker_timeout]
+seealso:
+  - module: community.docker.docker_compose_v2
+  - module: evaonline.deploy.image_budget
+"""
+
+EXAMPLES = r"""
+- name: Wait for the EVAonline stack
+  evaonline.deploy.stack_health:
+    project: evaonline
+    timeout: 180
+    http_checks:
+      - url: http://127.0.0.1:8000/health
+        contains: '"status":"ok"'
+      - url: http://127.0.0.1/
+        status: 200
+    tcp_checks:
+      - host: 127.0.0.1
+        port: 5432
+  register: stack
+
+- name: Only some services matter
+  evaonline.deploy.stack_health:
+    project: evaonline
+    services: [api, worker, redis, postgres]
+    timeout: 60
+    interval: 0.5
+"""
+
+RETURN = r"""
+healthy:
+  description: Whether every service and check passed before the timeout.
+  returned: always
+  type: bool
+  sample: true
+services:
+  description: Per-service table, keyed by service name.
+  returned: always
+  type: dict
+  sample:
+    api:
+      ok: true
+      reason: running, healthy
+      state: running
+      health: healthy
+      restarts: 0
+      uptime: 734.2
+      ports: ["0.0.0.0:8000->8000/tcp"]
+      containers: [evaonline-api-1]
+  contains:
+    ok:
+      description: Whether the service passed.
+      type: bool
+    reason:
+      description: Why it passed or not, for example C(health unhealthy (failing streak 3)).
+      type: str
+    state:
+      description: Container state (C(running), C(restarting), C(exited), or C(missing)).
+      type: str
+    health:
+      description: Healthcheck status, or V(null) without a healthcheck.
+      type: str
+    restarts:
+      description: Container C(RestartCount).
+      type: int
+    uptime:
+      description: Seconds since the container last started, 0 when not running.
+      type: float
+    ports:
+      description: Published ports as C(hostip:hostport->port/proto).
+      type: list
+      elements: str
+    containers:
+      description: Names of the service's containers.
+      type: list
+      elements: str
+checks:
+  description: Results of O(http_checks) and O(tcp_checks) from the last poll.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {type: http, url: "http://127.0.0.1:8000/health", expected_status: 200, status: 200,
+       ok: true, detail: status 200}
+    - {type: tcp, host: 127.0.0.1, port: 5432, ok: true, detail: connected}
+elapsed:
+  description: Seconds spent waiting.
+  returned: always
+  type: float
+  sample: 0.41
+rounds:
+  description: Number of polls made.
+  returned: always
+  type: int
+  sample: 1
+"""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.evaonline.deploy.plugins.module_utils.docker_api import (
+    DOCKER_COMMON_ARGS,
+    DockerException,
+    docker_client,
+)
+from ansible_collections.evaonline.deploy.plugins.module_utils.health import (
+    ONEOFF_LABEL,
+    PROJECT_LABEL,
+    container_view,
+    evaluate,
+    http_check,
+    parse_docker_time,
+    tail,
+    tcp_check,
+    timeout_message,
+    validate_url,
+    wait_until,
+)
+
+
+def validate(module: AnsibleModule) -> None:
+    """Fail cleanly, naming the option, on bad input."""
+    params = module.params
+    if not (params["project"] or "").strip():
+        module.fail_json(msg="project must be a non-empty compose project name")
+    if params["services"] is not None and not all((s or "").strip() for s in params["services"]):
+        module.fail_json(msg="services must not contain empty names")
+    for index, check in enumerate(params["http_checks"]):
+        if not validate_url(check["url"]):
+            module.fail_json(
+                msg="http_checks[%d].url: %r is not an absolute http:// or https:// URL"
+                % (index, check["url"])
+            )
+        if not 100 <= check["status"] <= 599:
+            module.fail_json(
+                msg="http_checks[%d].status: %r is not an HTTP status code (100-599)"
+                % (index, check["status"])
+            )
+    for index, check in enumerate(params["tcp_checks"]):
+        if not (check["host"] or "").strip():
+            module.fail_json(msg="tcp_checks[%d].host must not be empty" % index)
+        if not 1 <= check["port"] <= 65535:
+            module.fail_json(
+                msg="tcp_checks[%d].port: %r is not a TCP port (1-65535)" % (index, check["port"])
+            )
+    for name in ("timeout", "interval"):
+        if params[name] <= 0:
+            module.fail_json(msg="%s must be greater than 0, got %r" % (name, params[name]))
+    if params["min_uptime"] < 0:
+        module.fail_json(msg="min_uptime must not be negative, got %r" % params["min_uptime"])
+    if params["log_lines"] < 0:
+        module.fail_json(msg="log_lines must not be negative, got %r" % params["log_lines"])
+
+
+class Observer:
+    """One poll: list the project's containers, inspect them and probe checks concurrently."""
+
+    def __init__(self, module: AnsibleModule, client: object, pool: ThreadPoolExecutor) -> None:
+        self.params = module.params
+        self.client = client
+        self.pool = pool
+        daemon_now = parse_docker_time(client.info().get("SystemTime") or "")
+        self.skew = (daemon_now - time.time()) if daemon_now else 0.0
+
+    def probes(self, remaining: float) -> list:
+        timeout = max(0.5, min(5.0, remaining))
+        futures = [
+            self.pool.submit(
+                http_check, c["url"], c["status"], c["contains"], timeout, c["validate_certs"]
+            )
+            for c in self.params["http_checks"]
+        ]
+        futures += [
+            self.pool.submit(tcp_check, c["host"], c["port"], timeout)
+            for c in self.params["tcp_checks"]
+        ]
+        return futures
+
+    def views(self) -> list:
+        listed = self.client.containers(
+            all=True, filters={"label": "%s=%s" % (PROJECT_LABEL, self.params["project"])}
+        )
+        ids = [
+            c["Id"]
+            for c in listed
+            if (c.get("Labels") or {}).get(ONEOFF_LABEL, "False").lower() != "true"
+        ]
+        inspected = list(self.pool.map(self._inspect, ids))
+        now = time.time() + self.skew
+        return [container_view(i, now) for i in inspected if i is not None]
+
+    def _inspect(self, container_id: str) -> dict | None:
+        try:
+            return self.client.inspect_container(container_id)
+        except DockerException:  # removed between list and inspect
+            return None
+
+    def step(self, previous: dict | None, remaining: float) -> dict:
+        futures = self.probes(remaining)
+        views = self.views()
+        checks = [f.result() for f in futures]
+        return evaluate(views, self.params["services"], previous, self.params["min_uptime"], checks)
+
+    def details(self, result: dict) -> dict:
+        """Health log and container log tails of the failing services."""
+        count = self.params["log_lines"]
+        out = {}
+        for name in result["failing"]:
+            views = [v for v in result["views"].values() if v["service"] == name]
+            if not views:
+                continue
+            view = sorted(views, key=lambda v: v["name"])[0]
+            logs = []
+            if count:
+                try:
+                    raw = self.client.logs(view["id"], stdout=True, stderr=True, tail=count)
+                    logs = tail([raw.decode("utf-8", "replace")], count)
+                except DockerException:
+                    logs = []
+            out[name] = {"health_log": tail(view["health_log"], count), "logs": logs}
+        return out
+
+
+def public(result: dict) -> dict:
+    return {"services": result["services"], "checks": result["checks"]}
+
+
+def main() -> None:
+    argument_spec = {
+        "project": {"type": "str", "required": True},
+        "services": {"type": "list", "elements": "str"},
+        "http_checks": {
+            "type": "list",
+            "elements": "dict",
+            "default": [],
+            "options": {
+                "url": {"type": "str", "required": True},
+                "status": {"type": "int", "default": 200},
+                "contains": {"type": "str"},
+                "validate_certs": {"type": "bool", "default": True},
+            },
+        },
+        "tcp_checks": {
+            "type": "list",
+            "elements": "dict",
+            "default": [],
+            "options": {
+                "host": {"type": "str", "required": True},
+                "port": {"type": "int", "required": True},
+            },
+        },
+        "timeout": {"type": "float", "default": 120},
+        "interval": {"type": "float", "default": 1},
+        "min_uptime": {"type": "float", "default": 2},
+        "log_lines": {"type": "int", "default": 5},
+    }
+    argument_spec.update(DOCKER_COMMON_ARGS)
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    validate(module)
+    params = module.params
+    client = docker_client(module)
+    workers = 8 + len(params["http_checks"]) + len(params["tcp_checks"])
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
+            observer = Observer(module, client, pool)
+            ok, result, elapsed, rounds = wait_until(
+                observer.step, params["timeout"], params["interval"]
+            )
+            details = {} if ok else observer.details(result)
+        except DockerException as exc:
+            module.fail_json(msg="Docker API error while polling the stack: %s" % exc)
+    summary = {
+        "changed": False,
+        "healthy": ok,
+        "elapsed": round(elapsed, 3),
+        "rounds": rounds,
+    }
+    summary.update(public(result))
+    if not ok:
+        module.fail_json(
+            msg=timeout_message(params["project"], result, elapsed, details), **summary
+        )
+    module.exit_json(
+        msg="stack '%s': %d services healthy in %.2fs"
+        % (params["project"], len(result["services"]), elapsed),
+        **summary,
+    )
+
+
+if __name__ == "__main__":
+    main()
