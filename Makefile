@@ -1,6 +1,6 @@
 # Entry points. Everything runs through tests/run.sh, which keeps the pinned
 # toolchain in a cached venv and times each stage.
-.PHONY: test venv substrate lint sanity unit contract integration molecule clean purge
+.PHONY: test venv substrate lint sanity unit contract integration molecule clean purge demo demo-down
 
 test:            ## Set up everything and run the whole suite (what CI runs)
 	tests/run.sh
@@ -16,3 +16,11 @@ clean:           ## Remove test containers, networks and volumes; keep the image
 
 purge:           ## Also remove the local registry and its data
 	tests/substrate/substrate.sh purge
+
+DEMO_PORT ?= 8080
+demo:            ## Deploy the whole stack into a fresh DinD "server" and print its URL
+	tests/run.sh venv substrate
+	tests/demo.sh up $(DEMO_PORT)
+
+demo-down:       ## Remove the demo server (and everything in it)
+	tests/demo.sh down

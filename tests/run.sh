@@ -7,14 +7,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 
-# The pinned toolchain lives in a venv keyed by the requirement files, outside
-# the checkout, so fresh clones on the same machine reuse it.
-req_key=$(cat requirements-dev.txt requirements-app-test.txt app/requirements/production.txt | sha256sum | cut -c1-12)
-VENV=${EVAONLINE_VENV:-$HOME/.cache/evaonline-deploy/venv-$req_key}
-export PATH=$VENV/bin:$PATH
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 MOLECULE_NO_LOG=false
 
-SCENARIOS=${SCENARIOS:-$(cd molecule && for d in */molecule.yml; do printf '%s ' "${d%/molecule.yml}"; done)}
+# Scenarios in deploy order; any other scenario folder runs after them.
+order="preflight docker base_images runtime_image stack default drills"
+all=$(cd molecule && for d in */molecule.yml; do printf '%s\n' "${d%/molecule.yml}"; done)
+SCENARIOS=${SCENARIOS:-$(for s in $order; do echo "$all" | grep -qx "$s" && printf '%s ' "$s"; done
+  echo "$all" | grep -vxF -f <(tr ' ' '\n' <<<"$order") | tr '\n' ' ')}
 
 stage_venv() {
   # The marker is written last, so an interrupted install is redone, not trusted.
