@@ -134,23 +134,23 @@ registry() {
   return 1
 }
 
-# push REF: publish a local image in the test registry under the same path.
-# A marker per ref remembers the pushed image ID; the registry is asked too,
-# so a purged registry gets the image again.
+# push REF [PATH]: publish a local image in the test registry under PATH
+# (default: the same path as REF). A marker per PATH remembers the pushed image
+# ID; the registry is asked too, so a purged registry gets the image again.
 PUSHED=/var/tmp/evaonline-pushed
 push() {
-  local ref=$1 id marker
+  local ref=$1 dst=${2:-$1} id marker
   id=$(docker image inspect -f '{{.Id}}' "$ref")
-  marker=$PUSHED/$(echo "$ref" | tr '/:' '__')
+  marker=$PUSHED/$(echo "$dst" | tr '/:' '__')
   if [ "$(cat "$marker" 2>/dev/null)" = "$id" ] && curl -fsS -o /dev/null -I \
        -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
-       "http://$REGISTRY/v2/${ref%:*}/manifests/${ref##*:}"; then
+       "http://$REGISTRY/v2/${dst%:*}/manifests/${dst##*:}"; then
     return 0
   fi
-  log "pushing $ref to $REGISTRY"
-  docker tag "$ref" "$REGISTRY/$ref"
-  docker push -q "$REGISTRY/$ref" >/dev/null
-  docker rmi "$REGISTRY/$ref" >/dev/null   # keep the local store free of registry-named copies
+  log "pushing $ref to $REGISTRY/$dst"
+  docker tag "$ref" "$REGISTRY/$dst"
+  docker push -q "$REGISTRY/$dst" >/dev/null
+  docker rmi "$REGISTRY/$dst" >/dev/null   # keep the local store free of registry-named copies
   mkdir -p "$PUSHED"
   echo "$id" >"$marker"
 }
@@ -166,6 +166,18 @@ doubles() {
   done
 }
 
+# Docker Hub mirror paths: each line of mirror.txt is "<double ref> <path:tag>";
+# the double is pushed to $REGISTRY/<path:tag>, so evaonline_registry_mirror can
+# point at the test registry (evaonline-registry:5000/library/postgres:<pinned tag>).
+# The tags must equal roles/base_images/defaults/main.yml (tests/unit/test_mirror_map.py).
+mirror() {
+  local ref dst
+  while read -r ref dst; do
+    case $ref in ''|'#'*) continue ;; esac
+    push "$ref" "$dst"
+  done <"$here/mirror.txt"
+}
+
 up() {
   local t0=$SECONDS
   host_packages
@@ -175,6 +187,7 @@ up() {
   host_image
   registry
   doubles
+  mirror
   log "substrate ready in $((SECONDS - t0)) s"
 }
 
@@ -201,6 +214,6 @@ purge() {
 
 cmd=${1:-up}
 case "$cmd" in
-  up|host_packages|host_plugins|daemon_up|bases|host_image|registry|doubles|clean|purge) shift || true; "$cmd" "$@" ;;
-  *) echo "usage: $0 [up|clean|purge|bases|host_image|registry|doubles]" >&2; exit 2 ;;
+  up|host_packages|host_plugins|daemon_up|bases|host_image|registry|doubles|mirror|clean|purge) shift || true; "$cmd" "$@" ;;
+  *) echo "usage: $0 [up|clean|purge|bases|host_image|registry|doubles|mirror]" >&2; exit 2 ;;
 esac
