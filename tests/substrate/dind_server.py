@@ -11,7 +11,9 @@ platform lives in one place.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
+import tarfile
 import time
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,8 @@ from docker.models.containers import Container
 TOP = Path(__file__).resolve().parents[2]
 BASE_CONFIG = TOP / ".config" / "molecule" / "config.yml"
 LABELS = {"org.evaonline.test": "fixture"}
+# pip inside image builds on the server must trust what this machine trusts.
+CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
 def platform() -> dict[str, Any]:
@@ -65,11 +69,21 @@ def run_kwargs(name: str, publish: list[str]) -> dict[str, Any]:
 def wait_for_systemd(container: Container, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        code, out = container.exec_run(["systemctl", "is-system-running"])
+        _, out = container.exec_run(["systemctl", "is-system-running"])
         if out.decode().strip() in {"running", "degraded"}:
             return
         time.sleep(1)
     sys.exit(f"{container.name}: systemd did not finish booting within {timeout:.0f} s")
+
+
+def copy_ca_bundle(container: Container) -> None:
+    data = CA_BUNDLE.read_bytes()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo("ca-certificates.crt")
+        info.size, info.mode = len(data), 0o644
+        tar.addfile(info, io.BytesIO(data))
+    container.put_archive("/root", buf.getvalue())
 
 
 def up(name: str, publish: list[str]) -> None:
@@ -81,6 +95,7 @@ def up(name: str, publish: list[str]) -> None:
     code, out = container.exec_run(["mount", "-o", "remount,rw", "/proc/sys"])
     if code != 0:
         sys.exit(f"{name}: remounting /proc/sys failed: {out.decode()}")
+    copy_ca_bundle(container)
     print(f"{name}: up ({', '.join(publish) or 'no published ports'})")
 
 
