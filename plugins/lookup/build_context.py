@@ -1,0 +1,267 @@
+# Copyright (c) EVAonline team
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Lookup plugin: the files of a Docker build context and its content hash."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: build_context
+author:
+  - EVAonline team (@evaonline)
+short_description: List a Docker build context assembled from controller paths and hash it
+description:
+  - Merges controller files and directories into one virtual build context, in order
+    (a later source overrides an earlier one at the same path).
+  - Drops every path the context's C(.dockerignore) excludes, with Docker's pattern rules
+    (C(*), C(?), C(**), character classes, C(!) exceptions, a leading C(/), a pattern that
+    matches a directory excludes everything below it, the last matching pattern wins).
+    C(Dockerfile) and C(.dockerignore) always stay, as Docker always sends them.
+  - Symbolic links are followed, as M(ansible.builtin.copy) does by default.
+  - File modes are normalised to C(0755) (any execute bit) or C(0644), so the hash does not
+    depend on the controller's umask; copy the files with the returned mode.
+  - The hash is SHA-256 over the sorted relative paths, each file's mode and bytes, the
+    directories, and O(extra) as canonical JSON. It is exact and deterministic.
+  - Returns a single dictionary with keys C(hash), C(files) (list of C(path), C(src), C(mode)),
+    C(dirs) (list of relative directory paths) and C(ignored) (count of excluded files).
+options:
+  sources:
+    description:
+      - Ordered list of dictionaries with C(src) (controller file or directory; relative paths
+        resolve against the playbook directory) and C(dest) (path inside the context;
+        C(.) for the root).
+    type: list
+    elements: dict
+    required: true
+  extra:
+    description: Further build inputs to fold into the hash (build arguments, base image ID).
+    type: dict
+    default: {}
+"""
+
+EXAMPLES = r"""
+- name: Compute the build context and its hash
+  ansible.builtin.set_fact:
+    ctx: >-
+      {{ query('evaonline.deploy.build_context',
+               sources=[{'src': 'app', 'dest': '.'}, {'src': 'Dockerfile', 'dest': 'Dockerfile'}],
+               extra={'BASE_IMAGE': 'python:3.13-slim'}) | first }}
+"""
+
+RETURN = r"""
+_raw:
+  description: One dictionary with C(hash), C(files), C(dirs) and C(ignored).
+  type: list
+  elements: dict
+"""
+
+import hashlib
+import json
+import os
+import posixpath
+import re
+import stat
+import sys
+import tarfile
+from pathlib import Path
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+
+ALWAYS_SENT = ("Dockerfile", ".dockerignore")
+_REGEX_SPECIAL = set(".+()|{}$")
+_CHUNK = 1 << 20
+
+
+def parse_dockerignore(text: str) -> list[tuple[bool, str]]:
+    """Return (is_exception, cleaned pattern) pairs, as moby's ignorefile.ReadAll does."""
+    patterns = []
+    for number, raw in enumerate(text.splitlines()):
+        line = raw.removeprefix("\ufeff") if number == 0 else raw
+        if line.startswith("#"):
+            continue
+        line = line.strip()
+        if not line:
+            continue
+        exception = line.startswith("!")
+        if exception:
+            line = line[1:].strip()
+        if line:
+            line = posixpath.normpath(line)
+            if len(line) > 1 and line.startswith("/"):
+                line = line.lstrip("/") or "/"
+        if exception and not line:
+            raise ValueError('illegal exclusion pattern: "!"')
+        patterns.append((exception, line))
+    return patterns
+
+
+def pattern_to_regex(pattern: str) -> re.Pattern[str]:
+    """Translate one cleaned pattern to a regex the way moby/patternmatcher compiles it."""
+    out = ["^"]
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        i += 1
+        if ch == "*":
+            if i < n and pattern[i] == "*":
+                i += 1
+                if i < n and pattern[i] == "/":  # "**/" is treated as "**"
+                    i += 1
+                out.append(".*" if i == n else "(.*/)?")
+            else:
+                out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch in _REGEX_SPECIAL:
+            out.append("\\" + ch)
+        elif ch == "\\":
+            if i < n:
+                out.append("\\" + pattern[i])
+                i += 1
+            else:
+                out.append("\\\\")
+        else:
+            out.append(ch)
+    out.append("$")
+    return re.compile("".join(out))
+
+
+class DockerIgnore:
+    """Docker's MatchesOrParentMatches: a path is excluded when it or a parent matches."""
+
+    def __init__(self, text: str) -> None:
+        self.rules = [(exc, pattern_to_regex(p)) for exc, p in parse_dockerignore(text)]
+
+    def excluded(self, path: str) -> bool:
+        parent = posixpath.dirname(path) or "."
+        parents = parent.split("/")
+        matched = False
+        for exception, regex in self.rules:
+            if exception != matched:
+                continue
+            hit = regex.match(path) is not None
+            if not hit and parent != ".":
+                hit = any(
+                    regex.match("/".join(parents[: k + 1])) is not None for k in range(len(parents))
+                )
+            if hit:
+                matched = not exception
+        return matched
+
+
+def _norm_dest(dest: str) -> str:
+    dest = posixpath.normpath(str(dest).strip() or ".")
+    if dest.startswith("/") or dest == ".." or dest.startswith("../"):
+        raise AnsibleLookupError(f"build_context: dest {dest!r} must stay inside the context")
+    return "" if dest == "." else dest
+
+
+def collect(sources: list[tuple[str, str]]) -> tuple[dict[str, str], set[str]]:
+    """Merge (absolute src, dest) pairs into {relative file path: src} and a set of dirs."""
+    files: dict[str, str] = {}
+    dirs: set[str] = set()
+    for src, dest in sources:
+        source = Path(src)
+        if source.is_dir():
+            for root, subdirs, names in os.walk(source, followlinks=True):
+                subdirs.sort()
+                rel_root = Path(root).relative_to(source).as_posix()
+                base = posixpath.normpath(posixpath.join(dest, rel_root))
+                base = "" if base == "." else base
+                if base:
+                    dirs.add(base)
+                for name in names:
+                    full = Path(root) / name
+                    if full.is_file():  # follows links; skips sockets, fifos, dangling links
+                        files[posixpath.join(base, name) if base else name] = str(full)
+        elif source.is_file():
+            if not dest:
+                raise AnsibleLookupError(f"build_context: file {src} needs a dest file name")
+            files[dest] = src
+        else:
+            raise AnsibleLookupError(f"build_context: source {src} does not exist")
+    return files, dirs
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: k + 1]) for k in range(len(parts))]
+
+
+def file_mode(path: str) -> str:
+    executable = Path(path).stat().st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return "0755" if executable else "0644"
+
+
+def file_digest(path: str) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def build_context(sources: list[tuple[str, str]], extra: dict | None = None) -> dict:
+    """The kept files and dirs of the merged context, and its hash."""
+    files, dirs = collect(sources)
+    ignore_file = files.get(".dockerignore")
+    ignore = DockerIgnore(Path(ignore_file).read_text(encoding="utf-8") if ignore_file else "")
+
+    kept = {p: s for p, s in files.items() if p in ALWAYS_SENT or not ignore.excluded(p)}
+    kept_dirs = {d for d in dirs if not ignore.excluded(d)}
+    for path in kept:
+        kept_dirs.update(_parents(path))
+
+    digest = hashlib.sha256(b"evaonline-build-context-v1\0")
+    entries = []
+    for path in sorted(kept_dirs | set(kept)):
+        if path in kept:
+            mode = file_mode(kept[path])
+            digest.update(f"f\0{path}\0{mode}\0{file_digest(kept[path])}\0".encode())
+            entries.append({"path": path, "src": kept[path], "mode": mode})
+        else:
+            digest.update(f"d\0{path}\0".encode())
+    digest.update(b"x\0" + json.dumps(extra or {}, sort_keys=True, default=str).encode())
+    return {
+        "hash": digest.hexdigest(),
+        "files": entries,
+        "dirs": sorted(kept_dirs),
+        "ignored": len(files) - len(kept),
+    }
+
+
+def pack(context: dict, dest: str, mtime: int = 0) -> None:
+    """Write the context as a tar with fixed owners and times, so it unpacks the same anywhere."""
+    with tarfile.open(dest, "w", format=tarfile.PAX_FORMAT) as tar:
+        for path in context["dirs"]:
+            info = tarfile.TarInfo(path)
+            info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o755, mtime
+            tar.addfile(info)
+        for entry in context["files"]:
+            info = tarfile.TarInfo(entry["path"])
+            info.mode, info.mtime = int(entry["mode"], 8), mtime
+            with Path(entry["src"]).open("rb") as handle:
+                info.size = os.fstat(handle.fileno()).st_size
+                tar.addfile(info, handle)
+
+
+class LookupModule(LookupBase):
+    def run(self, terms: list, variables: dict | None = None, **kwargs: object) -> list[dict]:
+        self.set_options(var_options=variables, direct=kwargs)
+        pairs = []
+        for item in self.get_option("sources"):
+            if not isinstance(item, dict) or "src" not in item:
+                raise AnsibleLookupError(f"build_context: a source needs src and dest: {item!r}")
+            src = Path(self._loader.path_dwim(str(item["src"]))).resolve()
+            pairs.append((str(src), _norm_dest(item.get("dest", "."))))
+        try:
+            return [build_context(pairs, self.get_option("extra"))]
+        except (OSError, ValueError, re.error) as exc:
+            raise AnsibleLookupError(f"build_context: {exc}") from exc
+
+
+if __name__ == "__main__":
+    # `python build_context.py DEST < context.json` packs a context this lookup returned.
+    # The role runs it on the controller, so a build context travels as one file.
+    pack(json.load(sys.stdin), sys.argv[1])
