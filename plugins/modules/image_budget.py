@@ -393,7 +393,8 @@ def main() -> None:
     considered, unmatched = select_images(all_images, module.params["images"] or [])
     for pattern in unmatched:
         module.warn("images: %r matches no local image" % pattern)
-    rows = evaluate_budgets(considered, budgets)
+    # The daemon lists images in no fixed order; sort so reruns report the same table.
+    rows = sorted(evaluate_budgets(considered, budgets), key=lambda r: (r["name"], r["id"]))
     groups = duplicate_groups(
         considered, module.params["duplicate_tail_layers"], module.params["duplicate_label"]
     )
