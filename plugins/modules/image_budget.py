@@ -30,23 +30,9 @@ description:
   - The module never changes anything, so it never reports C(changed).
 author:
   - EVAonline team (@evaonline)
-requirements:
-  - Docker SDK for Python >= 2.0 (C(docker))
-  - Docker API >= 1.25
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without changes.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed when in diff mode.
-    support: none
-  idempotent:
-    description:
-      - When run twice in a row outside check mode, with the same arguments, the second
-        invocation indicates no change.
-    support: full
-    details:
-      - This action does not modify state.
+extends_documentation_fragment:
+  - evaonline.deploy.checks
+  - evaonline.deploy.checks.attributes
 options:
   budgets:
     description:
@@ -107,18 +93,6 @@ options:
     type: str
     choices: [si, iec]
     default: si
-  docker_host:
-    description:
-      - URL of the Docker daemon API, as for M(community.docker.docker_image_info).
-    type: str
-    default: unix:///var/run/docker.sock
-    aliases: [docker_url]
-  api_timeout:
-    description:
-      - Seconds to wait for one Docker API response.
-    type: int
-    default: 60
-    aliases: [docker_timeout]
 notes:
   - Run it where the images are, normally the deploy target.
 seealso:
