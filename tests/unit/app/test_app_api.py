@@ -9,19 +9,10 @@ from typing import Any
 
 import pytest
 from backend import main
+from fao56 import BRUSSELS_REQUEST
 from fastapi.testclient import TestClient
 
-VALID = {
-    "date": "2026-07-06",
-    "latitude": 50.8,
-    "elevation": 100,
-    "tmin": 12.3,
-    "tmax": 21.5,
-    "rh_min": 63,
-    "rh_max": 84,
-    "wind_speed_2m": 2.078,
-    "sunshine_hours": 9.25,
-}
+VALID = BRUSSELS_REQUEST
 
 
 class FakeStore:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from backend.core.config import get_settings
 from backend.infrastructure.celery import celery_config, tasks
+from fao56 import BRUSSELS_REQUEST
 
 
 def test_beat_schedule_runs_heartbeat_often() -> None:
@@ -48,17 +49,7 @@ class RecordingStore:
         self.outcome = ("failed", error)
 
 
-BRUSSELS = {
-    "date": "2026-07-06",
-    "latitude": 50.8,
-    "elevation": 100,
-    "tmin": 12.3,
-    "tmax": 21.5,
-    "rh_min": 63,
-    "rh_max": 84,
-    "wind_speed_2m": 2.078,
-    "sunshine_hours": 9.25,
-}
+BRUSSELS = BRUSSELS_REQUEST
 
 
 def test_compute_task_stores_value(monkeypatch: pytest.MonkeyPatch) -> None:
