@@ -1,0 +1,733 @@
+"""Benchmarks (issue #10): the seed's way against ours, side by side in one run.
+
+    make bench                       # substrate + venv, then BENCH_RUNS runs (default 3)
+    BENCH_RUNS=1 make bench
+    python bench/bench.py --runs 3   # with the toolchain venv on PATH (. tests/lib.sh)
+
+Every run starts fresh Docker-in-Docker servers (tests/substrate/dind_server.py) with
+the test inventory's settings, and removes them again, also on failure:
+
+  ours  site.yml cold, to healthy; site.yml again with no change; a bare
+        `docker compose up -d` on the same rendered files (the no-op floor); deploy.yml
+        with one changed app file; verify.yml; image sizes and dedup-aware disk, read by
+        the collection's own image_budget module.
+  seed  the docker role, then the four per-service images (api, worker, beat, flower)
+        built one after another from the single-stage bench/seed/Dockerfile: without
+        cache, then with cache after the same one-file change.
+
+Absolute times on a shared 2-core machine are noisy, so ratios are taken inside each
+run (the seed and ours back to back) and every figure is reported as the median of
+the runs with min and max. Writes bench/results.json and bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TOP = Path(__file__).resolve().parents[1]
+BENCH = TOP / "bench"
+WORK = BENCH / ".work"
+LOGS = WORK / "logs"
+TEST_INVENTORY = TOP / "inventories" / "test"
+TEST_VARS = yaml.safe_load((TEST_INVENTORY / "group_vars" / "all" / "main.yml").read_text())
+
+# The runtime image's base in the test inventory: the python:3.13-slim test double.
+BASE_IMAGE: str = TEST_VARS["runtime_image_base"]
+PROFILES: list[str] = TEST_VARS.get("stack_profiles", [])
+PROJECT = "evaonline"
+STACK_DIR = "/opt/evaonline"
+APP_SERVICES = ("api", "worker", "beat", "flower")
+BUILD_TASK = "Build the runtime image with buildx"
+CA_BUNDLE = "/root/ca-certificates.crt"  # where dind_server.py puts this machine's CA bundle
+SEED_CTX = "/root/seed"  # /tmp is a tmpfs in the server: docker cp there is not visible
+RELEASE_LINE = "RELEASE = 'bench'  # the one changed file of make bench\n"
+FLOOR_SAMPLES = 3  # the floor takes ~1 s: sample it several times per run
+
+GOAL_DISK_BELOW = 8.0
+GOAL_NOOP_VS_COLD = 0.15
+GOAL_REBUILD_VS_BUILD = 0.2
+GOAL_VERIFY_S = 3.0
+X = "\u00d7"  # multiplication sign, for ratios
+EN = "\u2013"  # en dash, for ranges
+
+
+class BenchError(RuntimeError):
+    """A step of a run failed; the run is recorded as failed, the servers still removed."""
+
+
+# --- running things ----------------------------------------------------------------
+
+
+def log_path(name: str) -> Path:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    return LOGS / f"{name}.log"
+
+
+def run(argv: list[str], log: str, env: dict[str, str] | None = None) -> tuple[float, str]:
+    """Run a command from the repository root; return (wall seconds, stdout).
+
+    Output goes to a log file only: the json callback's stdout is too long to print.
+    """
+    start = time.monotonic()
+    proc = subprocess.run(
+        argv, cwd=TOP, env={**os.environ, **(env or {})}, capture_output=True, text=True
+    )
+    seconds = time.monotonic() - start
+    path = log_path(log)
+    path.write_text(f"$ {shlex.join(argv)}\n{proc.stdout}\n--- stderr ---\n{proc.stderr}")
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip() or proc.stdout.strip())[-1500:]
+        raise BenchError(f"{shlex.join(argv[:5])} ... exited {proc.returncode} ({path}):\n{tail}")
+    return seconds, proc.stdout
+
+
+def dexec(server: str, argv: list[str], log: str) -> tuple[float, str]:
+    """Run a command inside a DinD server."""
+    return run(["docker", "exec", server, *argv], log)
+
+
+def json_doc(stdout: str) -> dict[str, Any]:
+    """The ansible.posix.json callback prints one document; warnings may come before it."""
+    return json.loads(stdout[stdout.index("{") :])
+
+
+def task_seconds(task: dict[str, Any]) -> float:
+    span = task["task"]["duration"]
+    if "end" not in span:  # a task that never reported (e.g. an include with no hosts)
+        return 0.0
+    start = dt.datetime.fromisoformat(span["start"])
+    return (dt.datetime.fromisoformat(span["end"]) - start).total_seconds()
+
+
+def short_path(path: str) -> str:
+    """roles/x/tasks/y.yml:12, whether ansible saw the checkout or the collection link."""
+    for marker in ("/roles/", "/playbooks/", "/bench/"):
+        if marker in path:
+            return marker[1:] + path.split(marker, 1)[1]
+    return path
+
+
+def playbook(inventory: Path, path: str, log: str, *extra: str) -> dict[str, Any]:
+    """Run a playbook with the JSON callback: wall time, changed count, per-task seconds."""
+    env = {"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_FORCE_COLOR": "0"}
+    argv = ["ansible-playbook", "-i", str(inventory), path, *extra]
+    argv += ["-e", f"evaonline_report_dir={WORK / 'reports'}"]
+    seconds, out = run(argv, log, env)
+    return {"s": seconds, **parse_playbook(out)}
+
+
+def parse_playbook(stdout: str) -> dict[str, Any]:
+    """Changed count and per-task seconds from the json callback's output."""
+    doc = json_doc(stdout)
+    tasks = [
+        {"name": t["task"]["name"], "path": short_path(t["task"]["path"]), "s": task_seconds(t)}
+        for play in doc["plays"]
+        for t in play["tasks"]
+    ]
+    return {"changed": sum(s["changed"] for s in doc["stats"].values()), "tasks": tasks}
+
+
+def image_budget(inventory: Path, images: list[str], log: str) -> dict[str, Any]:
+    """Sizes and dedup-aware totals from the collection's image_budget module (ad hoc)."""
+    env = {"ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json", "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"}
+    args = json.dumps({"images": images, "forbid_duplicates": False})
+    argv = ["ansible", "-i", str(inventory), "all", "-m", "evaonline.deploy.image_budget"]
+    _, out = run([*argv, "-a", args], log, env)
+    result = next(iter(json_doc(out)["plays"][0]["tasks"][0]["hosts"].values()))
+    if result.get("failed"):
+        raise BenchError(f"image_budget failed: {result.get('msg')}")
+    return result
+
+
+def image_size(server: str, ref: str, log: str) -> int:
+    return int(dexec(server, ["docker", "image", "inspect", "--format", "{{.Size}}", ref], log)[1])
+
+
+def stack_containers(server: str, log: str) -> dict[str, dict[str, str]]:
+    """Service -> container ID and image ID of the running stack."""
+    ps = [
+        "docker",
+        "ps",
+        "-q",
+        "--no-trunc",
+        "--filter",
+        f"label=com.docker.compose.project={PROJECT}",
+    ]
+    ids = dexec(server, ps, log)[1].split()
+    if not ids:
+        return {}
+    fmt = '{{index .Config.Labels "com.docker.compose.service"}} {{.Id}} {{.Image}}'
+    out = dexec(server, ["docker", "inspect", "--format", fmt, *ids], log)[1]
+    rows = (line.split() for line in out.splitlines() if line.strip())
+    return {svc: {"container": cid, "image": image} for svc, cid, image in rows}
+
+
+def recreated(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]]) -> list[str]:
+    """Services whose container changed, appeared or vanished."""
+    names = set(before) | set(after)
+    return sorted(
+        n for n in names if before.get(n, {}).get("container") != after.get(n, {}).get("container")
+    )
+
+
+def is_build(task: dict[str, Any]) -> bool:
+    """The runtime image build; ansible prefixes role tasks with "<role> : "."""
+    return task["name"].rsplit(" : ", 1)[-1] == BUILD_TASK
+
+
+def app_image_ids(containers: dict[str, dict[str, str]]) -> set[str]:
+    return {c["image"] for svc, c in containers.items() if svc in APP_SERVICES}
+
+
+# --- servers and inputs ---------------------------------------------------------------
+
+
+def write_inventory(server: str) -> Path:
+    """A one-host copy of the test inventory naming this server."""
+    inventory = WORK / "inventories" / server
+    inventory.mkdir(parents=True, exist_ok=True)
+    host = {
+        "ansible_connection": "community.docker.docker",
+        "ansible_python_interpreter": "/usr/bin/python3",
+    }
+    hosts = {"evaonline": {"hosts": {server: host}}}
+    (inventory / "hosts.yml").write_text("---\n" + yaml.safe_dump(hosts, sort_keys=False))
+    link = inventory / "group_vars"
+    if not link.is_symlink():
+        link.symlink_to(TEST_INVENTORY / "group_vars")
+    return inventory
+
+
+@contextlib.contextmanager
+def dind_server(server: str) -> Iterator[Path]:
+    """A fresh DinD server with its inventory; removed at the end, whatever happens."""
+    dind = [sys.executable, "tests/substrate/dind_server.py"]
+    try:
+        run([*dind, "up", server], f"{server}-up")
+        yield write_inventory(server)
+    finally:
+        with contextlib.suppress(BenchError):
+            run([*dind, "down", server], f"{server}-down")
+        shutil.rmtree(WORK / "inventories" / server, ignore_errors=True)
+
+
+def prepare_apps() -> tuple[Path, Path]:
+    """Two copies of the reference app: as it is (seed context) and with one changed file."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    copies = []
+    for name in ("app", "app-v2"):
+        dest = WORK / name
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(TOP / "app", dest, ignore=ignore)
+        copies.append(dest)
+    with (copies[1] / "backend" / "__init__.py").open("a") as changed:
+        changed.write(RELEASE_LINE)
+    return copies[0], copies[1]
+
+
+# --- one run: ours --------------------------------------------------------------------
+
+
+def floor_samples(server: str, tag: str) -> list[float]:
+    """Bare `docker compose up -d` on the rendered files, with the role's project and profiles."""
+    argv = ["docker", "compose", "--project-directory", STACK_DIR, "-p", PROJECT]
+    for profile in PROFILES:
+        argv += ["--profile", profile]
+    return [dexec(server, [*argv, "up", "-d"], f"{tag}-floor-{i}")[0] for i in range(FLOOR_SAMPLES)]
+
+
+def measure_ours(n: int, app_v2: Path, say: Callable[[str], None]) -> dict[str, Any]:
+    server = f"evaonline-bench-ours-{n}"
+    tag = f"run{n}-ours"
+    with dind_server(server) as inv:
+        say("ours: site.yml, cold")
+        cold = playbook(inv, "playbooks/site.yml", f"{tag}-site-cold")
+        cold_build = sum(t["s"] for t in cold["tasks"] if is_build(t))
+        deployed = stack_containers(server, f"{tag}-ps-cold")
+        app_ids = sorted(app_image_ids(deployed))
+        app = image_budget(inv, app_ids, f"{tag}-budget-app")
+        stack = image_budget(
+            inv, sorted({c["image"] for c in deployed.values()}), f"{tag}-budget-stack"
+        )
+        base_bytes = image_size(server, BASE_IMAGE, f"{tag}-base-size")
+
+        say("ours: site.yml again, no change")
+        noop = playbook(inv, "playbooks/site.yml", f"{tag}-site-noop")
+
+        say("ours: bare docker compose up -d (floor)")
+        floor = floor_samples(server, tag)
+        floor_recreated = recreated(deployed, stack_containers(server, f"{tag}-ps-floor"))
+
+        say("ours: deploy.yml, one changed app file")
+        before = stack_containers(server, f"{tag}-ps-before")
+        release = playbook(
+            inv, "playbooks/deploy.yml", f"{tag}-deploy", "-e", f"evaonline_app_src={app_v2}"
+        )
+        after = stack_containers(server, f"{tag}-ps-after")
+        rebuilds = [t["s"] for t in release["tasks"] if is_build(t)]
+        if not rebuilds:
+            raise BenchError(f"deploy.yml ran no task named {BUILD_TASK!r}: nothing was rebuilt")
+
+        say("ours: verify.yml")
+        verify = playbook(inv, "playbooks/verify.yml", f"{tag}-verify")
+
+    runtime_bytes = app["images"][0]["size"] if len(app["images"]) == 1 else None
+    return {
+        "cold_deploy_s": cold["s"],
+        "cold_changed": cold["changed"],
+        "cold_build_s": cold_build,
+        "noop_s": noop["s"],
+        "noop_changed": noop["changed"],
+        "noop_tasks": sorted(noop["tasks"], key=lambda t: -t["s"]),
+        "floor_s": statistics.median(floor),
+        "floor_samples_s": floor,
+        "floor_recreated": floor_recreated,
+        "release_s": release["s"],
+        "release_changed": release["changed"],
+        "rebuild_s": sum(rebuilds),
+        "release_recreated": recreated(before, after),
+        "release_app_images": len(app_image_ids(after)),
+        "verify_s": verify["s"],
+        "app_images": len(app_ids),
+        "runtime_image": app["images"][0]["name"] if app["images"] else None,
+        "runtime_image_bytes": runtime_bytes,
+        "base_image_bytes": base_bytes,
+        "runtime_above_base_bytes": runtime_bytes - base_bytes if runtime_bytes else None,
+        "app_dedup_bytes": app["dedup_total"],
+        "app_naive_bytes": app["naive_total"],
+        "stack_images": len(stack["images"]),
+        "stack_dedup_bytes": stack["dedup_total"],
+        "stack_naive_bytes": stack["naive_total"],
+        "daemon_layers_bytes": stack["daemon_layers_size"],
+        "layer_sizes_verified": stack["layer_sizes_verified"],
+    }
+
+
+# --- one run: the seed's way ----------------------------------------------------------
+
+
+def seed_builds(server: str, tag: str, cache: bool) -> dict[str, float]:
+    """Build api, worker, beat and flower one after another, as separate images."""
+    times = {}
+    for service in APP_SERVICES:
+        argv = ["docker", "buildx", "build", "--load", "--progress=plain"]
+        argv += ["--no-cache"] if not cache else []
+        argv += ["--secret", f"id=ca,src={CA_BUNDLE}", "--build-arg", f"BASE_IMAGE={BASE_IMAGE}"]
+        argv += [
+            "--build-arg",
+            f"SERVICE={service}",
+            "-t",
+            f"evaonline-seed-{service}:bench",
+            SEED_CTX,
+        ]
+        times[service] = dexec(
+            server, argv, f"{tag}-build-{'cached' if cache else 'nocache'}-{service}"
+        )[0]
+    return times
+
+
+def measure_seed(n: int, app: Path, app_v2: Path, say: Callable[[str], None]) -> dict[str, Any]:
+    server = f"evaonline-bench-seed-{n}"
+    tag = f"run{n}-seed"
+    with dind_server(server) as inv:
+        say("seed: docker role")
+        docker_role = playbook(inv, "bench/seed/docker.yml", f"{tag}-docker")
+        dexec(server, ["mkdir", "-p", SEED_CTX], f"{tag}-mkdir")
+        run(["docker", "cp", f"{app}/.", f"{server}:{SEED_CTX}/"], f"{tag}-cp-app")
+        run(
+            ["docker", "cp", str(BENCH / "seed" / "Dockerfile"), f"{server}:{SEED_CTX}/Dockerfile"],
+            f"{tag}-cp-df",
+        )
+        # Ours pulls its base in a task of its own, outside the build it times: so here.
+        dexec(server, ["docker", "pull", BASE_IMAGE], f"{tag}-pull-base")
+
+        say("seed: four builds without cache")
+        nocache = seed_builds(server, tag, cache=False)
+        built = image_budget(inv, ["evaonline-seed-*"], f"{tag}-budget-nocache")
+
+        say("seed: four builds with cache, one changed app file")
+        changed = app_v2 / "backend" / "__init__.py"
+        run(
+            ["docker", "cp", str(changed), f"{server}:{SEED_CTX}/backend/__init__.py"],
+            f"{tag}-cp-v2",
+        )
+        cached = seed_builds(server, tag, cache=True)
+        rebuilt = image_budget(inv, ["evaonline-seed-*"], f"{tag}-budget-cached")
+
+    sizes = [i["size"] for i in built["images"]]
+    return {
+        "docker_role_s": docker_role["s"],
+        "build_nocache_s": sum(nocache.values()),
+        "build_nocache_each_s": nocache,
+        "build_cached_s": sum(cached.values()),
+        "build_cached_each_s": cached,
+        "images": len({i["id"] for i in built["images"]}),
+        "image_bytes": statistics.median(sizes) if sizes else None,
+        "naive_bytes": built["naive_total"],
+        "dedup_bytes": built["dedup_total"],
+        "dedup_after_cached_bytes": rebuilt["dedup_total"],
+        "naive_after_cached_bytes": rebuilt["naive_total"],
+        "layer_sizes_verified": built["layer_sizes_verified"],
+    }
+
+
+def ratios(ours: dict[str, Any], seed: dict[str, Any]) -> dict[str, float]:
+    """Ours against the seed and against the floors, inside one run."""
+    return {
+        "disk_vs_seed_naive": ours["app_dedup_bytes"] / seed["naive_bytes"],
+        "disk_vs_seed_dedup": ours["app_dedup_bytes"] / seed["dedup_bytes"],
+        "images_built": ours["app_images"] / seed["images"],
+        "cold_build_vs_seed": ours["cold_build_s"] / seed["build_nocache_s"],
+        "rebuild_vs_seed": ours["rebuild_s"] / seed["build_cached_s"],
+        "noop_vs_cold": ours["noop_s"] / ours["cold_deploy_s"],
+        "noop_vs_floor": ours["noop_s"] / ours["floor_s"],
+        "rebuild_vs_cold_build": ours["rebuild_s"] / ours["cold_build_s"],
+        "runtime_vs_base": ours["runtime_image_bytes"] / ours["base_image_bytes"],
+    }
+
+
+# --- summary --------------------------------------------------------------------------
+
+
+def stats(values: list[float]) -> dict[str, float] | None:
+    values = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not values:
+        return None
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "n": len(values),
+    }
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Median, min and max of every number over the runs that finished."""
+    done = [r for r in runs if "error" not in r]
+    summary: dict[str, dict[str, Any]] = {}
+    for part in ("ours", "seed", "ratios"):
+        keys = {k for r in done for k, v in r[part].items() if isinstance(v, int | float)}
+        summary[part] = {k: stats([r[part][k] for r in done]) for k in sorted(keys)}
+    return summary
+
+
+def slowest_noop_tasks(runs: list[dict[str, Any]], count: int = 10) -> list[dict[str, Any]]:
+    """The no-op rerun's slowest tasks, median over runs (a task is its file:line)."""
+    per_task: dict[tuple[str, str], list[float]] = {}
+    for r in runs:
+        if "error" in r:
+            continue
+        seen: dict[tuple[str, str], float] = {}
+        for t in r["ours"]["noop_tasks"]:
+            key = (t["path"], t["name"])
+            seen[key] = seen.get(key, 0.0) + t["s"]
+        for key, s in seen.items():
+            per_task.setdefault(key, []).append(s)
+    rows = [{"task": k[1], "where": k[0], **(stats(v) or {})} for k, v in per_task.items()]
+    return sorted(rows, key=lambda r: -r["median"])[:count]
+
+
+def goals(runs: list[dict[str, Any]], summary: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each goal of the issue, met or not, with the measured value (median; worst run)."""
+    done = [r for r in runs if "error" not in r]
+    below = [1 / r["ratios"]["disk_vs_seed_naive"] for r in done]
+    counts = {r["ours"][k] for r in done for k in ("app_images", "release_app_images")}
+    changed = [r["ours"]["noop_changed"] for r in done]
+    noop = summary["ratios"]["noop_vs_cold"]
+    rebuild = summary["ratios"]["rebuild_vs_cold_build"]
+    verify = summary["ours"]["verify_s"]
+    return [
+        {
+            "goal": f"dedup-aware runtime disk ≥ {GOAL_DISK_BELOW:g}{X} below the seed's naive sum",
+            "value": f"{statistics.median(below):.1f}{X} below (worst run {min(below):.1f}{X})",
+            "met": statistics.median(below) >= GOAL_DISK_BELOW,
+        },
+        {
+            "goal": "exactly 1 app image (api, worker, beat and flower run one image ID)",
+            "value": f"{', '.join(map(str, sorted(counts)))} after the cold deploy and the release",
+            "met": counts == {1},
+        },
+        {
+            "goal": "no-op rerun changed=0",
+            "value": f"changed={max(changed)} (per run: {', '.join(map(str, changed))})",
+            "met": max(changed) == 0,
+        },
+        {
+            "goal": f"no-op rerun ≤ {GOAL_NOOP_VS_COLD:g}{X} the cold deploy",
+            "value": f"{noop['median']:.3f}{X} (worst run {noop['max']:.3f}{X})",
+            "met": noop["median"] <= GOAL_NOOP_VS_COLD,
+        },
+        {
+            "goal": f"rebuild ≤ {GOAL_REBUILD_VS_BUILD:g}{X} the cold build",
+            "value": f"{rebuild['median']:.3f}{X} (worst run {rebuild['max']:.3f}{X})",
+            "met": rebuild["median"] <= GOAL_REBUILD_VS_BUILD,
+        },
+        {
+            "goal": f"verify.yml ≤ {GOAL_VERIFY_S:g} s",
+            "value": f"{verify['median']:.1f} s (worst run {verify['max']:.1f} s)",
+            "met": verify["median"] <= GOAL_VERIFY_S,
+        },
+    ]
+
+
+# --- Markdown ---------------------------------------------------------------------------
+
+
+def cell(stat: dict[str, float] | None, fmt: Callable[[float], str]) -> str:
+    """Median (min-max), or the median alone when every run agreed."""
+    if not stat:
+        return EN
+    low, high = fmt(stat["min"]), fmt(stat["max"])
+    if low == high:
+        return fmt(stat["median"])
+    # One unit for the range when both ends share it: "199.0 s (197.1-209.3 s)".
+    number = low.rstrip(" sMGB" + X)
+    unit = low[len(number) :]
+    if high.endswith(unit) and high[: len(high) - len(unit)].replace(".", "").isdigit():
+        low = number
+    return f"{fmt(stat['median'])} ({low}{EN}{high})"
+
+
+def mb(value: float) -> str:
+    return f"{value / 1e9:.2f} GB" if value >= 1e9 else f"{value / 1e6:.0f} MB"
+
+
+def sec(value: float) -> str:
+    return f"{value:.1f} s"
+
+
+def num(value: float) -> str:
+    return f"{value:g}"
+
+
+def times(value: float) -> str:
+    return f"{value:.3f}{X}" if value < 0.1 else f"{value:.2f}{X}"
+
+
+def figure_rows(s: dict[str, Any], o: dict[str, Any], recreated_sets: list[str]) -> list[tuple]:
+    """(figure, seed baseline, ours, floor) rows of the first table."""
+    return [
+        ("app images built", cell(s["images"], num), cell(o["app_images"], num), ""),
+        (
+            "app image size",
+            f"{cell(s['image_bytes'], mb)} each",
+            f"{cell(o['runtime_image_bytes'], mb)}"
+            f" ({cell(o['runtime_above_base_bytes'], mb)} above the base)",
+            f"{cell(o['base_image_bytes'], mb)} (the base image)",
+        ),
+        (
+            "app images, naive sum of sizes",
+            cell(s["naive_bytes"], mb),
+            cell(o["app_naive_bytes"], mb),
+            "",
+        ),
+        (
+            "app images, dedup-aware disk",
+            cell(s["dedup_bytes"], mb),
+            cell(o["app_dedup_bytes"], mb),
+            "",
+        ),
+        (
+            "whole stack, dedup-aware disk",
+            "",
+            f"{cell(o['stack_dedup_bytes'], mb)} ({cell(o['stack_images'], num)} images)",
+            "",
+        ),
+        (
+            "cold build",
+            f"{cell(s['build_nocache_s'], sec)}; 4 builds, no cache",
+            f"{cell(o['cold_build_s'], sec)}; 1 build",
+            "",
+        ),
+        (
+            "rebuild, one changed app file",
+            f"{cell(s['build_cached_s'], sec)}; 4 builds, cache",
+            f"{cell(o['rebuild_s'], sec)}; 1 build, cache",
+            "",
+        ),
+        ("`site.yml` cold, to healthy", "", cell(o["cold_deploy_s"], sec), ""),
+        (
+            "`site.yml` rerun, no change",
+            "",
+            f"{cell(o['noop_s'], sec)}, changed={cell(o['noop_changed'], num)}",
+            f"{cell(o['floor_s'], sec)}; bare `docker compose up -d`",
+        ),
+        (
+            "`deploy.yml`, one changed app file",
+            "",
+            f"{cell(o['release_s'], sec)}; recreated: {' / '.join(recreated_sets)}",
+            "",
+        ),
+        ("`verify.yml`", "", cell(o["verify_s"], sec), ""),
+    ]
+
+
+RATIO_ROWS = (
+    ("app disk: ours dedup-aware / seed naive sum", "disk_vs_seed_naive"),
+    ("app disk: ours dedup-aware / seed dedup-aware", "disk_vs_seed_dedup"),
+    ("app images built: ours / seed", "images_built"),
+    ("cold build time: ours / seed", "cold_build_vs_seed"),
+    ("rebuild time with cache: ours / seed", "rebuild_vs_seed"),
+    ("no-op rerun / cold deploy", "noop_vs_cold"),
+    ("no-op rerun / bare compose floor", "noop_vs_floor"),
+    ("rebuild / cold build (ours)", "rebuild_vs_cold_build"),
+    ("runtime image / base image (the floor)", "runtime_vs_base"),
+)
+
+
+def markdown(result: dict[str, Any]) -> str:
+    s, o, r = (result["summary"][k] for k in ("seed", "ours", "ratios"))
+    done = [x for x in result["runs"] if "error" not in x]
+    recreated_sets = sorted({", ".join(x["ours"]["release_recreated"]) or "none" for x in done})
+    m = result["machine"]
+    lines = [
+        f"Measured {result['date'][:10]} with `make bench` (BENCH_RUNS={result['runs_requested']},"
+        f" {len(done)} runs finished) on a shared {m['nproc']}-core machine, every server a fresh"
+        f" Docker-in-Docker container. Cells: median ({'min' + EN + 'max'}) over the runs.",
+        "Seed baseline: api, worker, beat and flower built one after another as four images from"
+        " the single-stage `bench/seed/Dockerfile`, on the `python:3.13-slim` test double standing"
+        " in for the seed's `python:3.10`.",
+        "",
+        "| figure | seed baseline | ours | floor |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in figure_rows(s, o, recreated_sets)]
+    load = [v for x in result["runs"] for v in x.get("load_1m", [])]
+    lines += ["", f"| ratio | median ({'min' + EN + 'max'}) |", "| --- | --- |"]
+    lines += [f"| {label} | {cell(r[key], times)} |" for label, key in RATIO_ROWS]
+    lines += ["", f"Load average (1 min) during the runs: {min(load):.1f}{EN}{max(load):.1f}."]
+    lines += ["", "Goals:", ""]
+    for g in result["goals"]:
+        lines.append(f"- {'met' if g['met'] else '**not met**'}: {g['goal']}: {g['value']}")
+    for x in result["runs"]:
+        if "error" in x:
+            lines.append(f"- run {x['run']} failed: {x['error'].splitlines()[0]}")
+    return "\n".join(lines) + "\n"
+
+
+# --- main -----------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kib = int(Path("/proc/meminfo").read_text().split()[1])
+    git = ["git", "-C", str(TOP)]
+    commit = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = bool(
+        subprocess.run(
+            [*git, "status", "--porcelain"], capture_output=True, text=True
+        ).stdout.strip()
+    )
+    docker = subprocess.run(
+        ["docker", "version", "--format", "{{.Server.Version}}"], capture_output=True, text=True
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "mem_gib": round(mem_kib / 2**20, 1),
+        "kernel": platform.release(),
+        "docker_outer": docker.stdout.strip(),
+        "commit": commit + ("-dirty" if dirty else ""),
+        "base_image": BASE_IMAGE,
+    }
+
+
+def one_run(n: int, app: Path, app_v2: Path) -> dict[str, Any]:
+    # The load average at every step shows how much else shared the machine.
+    load: list[float] = []
+
+    def say(msg: str) -> None:
+        load.append(os.getloadavg()[0])
+        print(f"[run {n}] {msg}  (load {load[-1]:.1f})", flush=True)
+
+    start = time.monotonic()
+    try:
+        ours = measure_ours(n, app_v2, say)
+        seed = measure_seed(n, app, app_v2, say)
+    except BenchError as exc:
+        say(f"FAILED: {exc}")
+        return {"run": n, "error": str(exc), "s": time.monotonic() - start, "load_1m": load}
+    return {
+        "run": n,
+        "s": time.monotonic() - start,
+        "load_1m": load,
+        "ours": ours,
+        "seed": seed,
+        "ratios": ratios(ours, seed),
+    }
+
+
+def write_results(result: dict[str, Any]) -> str | None:
+    """Write results.json, and results.md once a run has finished; return the table."""
+    runs = result["runs"]
+    table = None
+    if any("error" not in r for r in runs):
+        result["summary"] = summarise(runs)
+        result["ratios"] = result["summary"]["ratios"]
+        result["goals"] = goals(runs, result["summary"])
+        result["noop_slowest_tasks"] = slowest_noop_tasks(runs)
+        table = markdown(result)
+        (BENCH / "results.md").write_text(table)
+    (BENCH / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return table
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs (BENCH_RUNS) must be at least 1")
+    start = time.monotonic()
+    app, app_v2 = prepare_apps()
+    result: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "runs_requested": args.runs,
+        "machine": machine(),
+        "runs": [],
+    }
+    table = None
+    for n in range(1, args.runs + 1):
+        result["runs"].append(one_run(n, app, app_v2))
+        # Written after every run, so an interrupted bench still leaves its figures.
+        result["wall_s"] = time.monotonic() - start
+        table = write_results(result)
+    done = [r for r in result["runs"] if "error" not in r]
+    if table is None:
+        print("bench: every run failed; see bench/results.json, bench/.work/logs/", file=sys.stderr)
+        return 1
+    print("\n" + table)
+    print("Slowest tasks of the no-op site.yml rerun (median s):")
+    for t in result["noop_slowest_tasks"]:
+        print(f"  {t['median']:6.2f}  {t['task']}  ({t['where']})")
+    print(f"\nbench: {len(done)}/{args.runs} runs in {result['wall_s'] / 60:.1f} min")
+    return 0 if len(done) == args.runs else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
