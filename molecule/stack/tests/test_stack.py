@@ -11,7 +11,7 @@ STACK_DIR = "/opt/evaonline"
 APP_SERVICES = {"api", "worker", "beat", "flower"}
 INFRA_SERVICES = {"postgres", "redis", "nginx", "prometheus"}
 ADMIN = ("admin", "stack-admin-test")
-SECRETS = ("Pg test/pass@with:odd%chars", "redis test+pass&more", "stack-admin-test")
+SECRETS = ("Pg test/pass@with:odd%chars", 'redis test+pass&more "q" \\b', "stack-admin-test")
 ETO_BODY = {
     "date": "2026-07-06",
     "latitude": 50.8,
@@ -133,6 +133,15 @@ def test_env_file_is_private_and_compose_holds_no_secret(host):
     for secret in SECRETS:
         assert secret not in compose
     assert "${POSTGRES_PASSWORD" in compose and "${REDIS_PASSWORD" in compose
+
+
+def test_redis_password_stays_off_the_command_line(host):
+    redis = json.loads(host.check_output("docker inspect %s-redis-1", PROJECT))[0]
+    command = " ".join(redis["Config"]["Cmd"])
+    assert "/usr/local/etc/redis/redis.conf" in command
+    assert not any(secret in command for secret in SECRETS)
+    conf = host.file(f"{STACK_DIR}/redis/redis.conf")
+    assert conf.user == "root" and host.file(STACK_DIR).mode == 0o750
 
 
 def test_eto_request_through_nginx_is_computed_and_stored(host):
