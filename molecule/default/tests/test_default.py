@@ -6,17 +6,10 @@ import shlex
 import time
 from pathlib import Path
 
-ETO_BODY = {  # FAO-56 example 18: Brussels, 6 July, about 3.9 mm/day
-    "date": "2025-07-06",
-    "latitude": 50.8,
-    "elevation": 100,
-    "tmax": 21.5,
-    "tmin": 12.3,
-    "rh_max": 84,
-    "rh_min": 63,
-    "wind_speed_2m": 2.078,
-    "sunshine_hours": 9.25,
-}
+# FAO-56 example 18: Brussels, 6 July, about 3.9 mm/day.
+ETO_BODY = json.loads(
+    (Path(os.environ["MOLECULE_PROJECT_DIRECTORY"]) / "tests/data/fao56_example18.json").read_text()
+)
 # The test host has python3 but no curl.
 HTTP = (
     "import json, sys, urllib.request as u; m, url, body = sys.argv[1:4]; "

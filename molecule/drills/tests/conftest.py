@@ -29,17 +29,8 @@ PROJECT = "evaonline"
 SERVICES = {"api", "worker", "beat", "flower", "postgres", "redis", "nginx", "prometheus"}
 APP_SERVICES = {"api", "worker", "beat", "flower"}
 TEST_VARS = yaml.safe_load((TOP / "inventories/test/group_vars/all/main.yml").read_text())
-ETO_BODY = {  # FAO-56 example 18: Brussels, 6 July, about 3.9 mm/day
-    "date": "2025-07-06",
-    "latitude": 50.8,
-    "elevation": 100,
-    "tmax": 21.5,
-    "tmin": 12.3,
-    "rh_max": 84,
-    "rh_min": 63,
-    "wind_speed_2m": 2.078,
-    "sunshine_hours": 9.25,
-}
+# FAO-56 example 18: Brussels, 6 July, about 3.9 mm/day.
+ETO_BODY = json.loads((TOP / "tests/data/fao56_example18.json").read_text())
 # The test host has python3 but no curl. Prints "<status> <body>", also for errors.
 HTTP = (
     "import sys, urllib.request as u, urllib.error as e; m, url, body = sys.argv[1:4]\n"

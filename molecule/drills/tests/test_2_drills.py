@@ -107,6 +107,15 @@ def test_docker_daemon_restart(server: Server, ledger: Ledger, journal: Journal)
     assert kept
 
 
+def wait_restarted(server: Server, service: str, restarts: int) -> float:
+    """Seconds until Docker's restart policy has started the killed container again."""
+    return wait_until(
+        lambda: containers(server)[service]["restarts"] > restarts,
+        60,
+        f"{service} restarted by its restart policy",
+    )
+
+
 def test_kill_9_worker(server: Server, ledger: Ledger, journal: Journal) -> None:
     before = containers(server)["worker"]
     server.check_output(f"kill -9 {before['pid']}")
@@ -114,11 +123,7 @@ def test_kill_9_worker(server: Server, ledger: Ledger, journal: Journal) -> None
     # Queued while the killed worker's replacement boots; the api does not need it.
     queued = submit(server, 3)
     submitted = round(time.monotonic() - t0, 1)
-    restarted = wait_until(
-        lambda: containers(server)["worker"]["restarts"] > before["restarts"],
-        60,
-        "the worker restarted by its restart policy",
-    )
+    restarted = wait_restarted(server, "worker", before["restarts"])
     done = ledger.wait_done(server, queued)
     seconds = round(time.monotonic() - t0 + finish(server, ledger), 1)
     journal.record(
@@ -141,11 +146,7 @@ def test_kill_9_postgres(server: Server, ledger: Ledger, journal: Journal) -> No
     server.check_output(f"kill -9 {before['pid']}")
     t0 = time.monotonic()
     server.check_output(f"cd {STACK_DIR} && docker compose start worker")
-    restarted = wait_until(
-        lambda: containers(server)["postgres"]["restarts"] > before["restarts"],
-        60,
-        "postgres restarted by its restart policy",
-    )
+    restarted = wait_restarted(server, "postgres", before["restarts"])
     done = ledger.wait_done(server, queued)
     seconds = round(time.monotonic() - t0 + finish(server, ledger), 1)
     logs = server.run(f"docker logs --since {since} evaonline-worker-1 2>&1").stdout.decode()

@@ -93,9 +93,9 @@ def test_runtime_image_history_holds_no_secret(server: Server, image: str) -> No
     history = server.check_output(
         f"docker history --no-trunc --format '{{{{.CreatedBy}}}}' {image}"
     )
-    assert "pip install" in history
+    assert "entrypoint.sh" in history  # the image's own steps are there
     assert leaks(history) == []
-    assert "ca-certificates.crt" not in history or "--mount=type=secret" in history
+    assert "PASSWORD" not in history  # no build argument or ENV carries a secret
 
 
 def test_runtime_image_files_hold_no_env_file_and_no_secret(server: Server, image: str) -> None:

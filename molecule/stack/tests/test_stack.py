@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 PROJECT = "evaonline"
@@ -12,17 +14,10 @@ APP_SERVICES = {"api", "worker", "beat", "flower"}
 INFRA_SERVICES = {"postgres", "redis", "nginx", "prometheus"}
 ADMIN = ("admin", "stack-admin-test")
 SECRETS = ("Pg test/pass@with:odd%chars", 'redis test+pass&more "q" \\b', "stack-admin-test")
-ETO_BODY = {
-    "date": "2026-07-06",
-    "latitude": 50.8,
-    "elevation": 100,
-    "tmin": 12.3,
-    "tmax": 21.5,
-    "rh_min": 63,
-    "rh_max": 84,
-    "wind_speed_2m": 2.078,
-    "sunshine_hours": 9.25,
-}
+# FAO-56 example 18: Brussels, 6 July, about 3.9 mm/day.
+ETO_BODY = json.loads(
+    (Path(os.environ["MOLECULE_PROJECT_DIRECTORY"]) / "tests/data/fao56_example18.json").read_text()
+)
 
 # Runs on the test host (no curl there): method, url, body, user, password -> status and body.
 HTTP = r"""
