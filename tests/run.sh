@@ -4,16 +4,17 @@
 #   tests/run.sh lint unit       only those stages
 # Ends with a table of stage times and one line "stages: N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
-top=$PWD
+cd "$(dirname "$0")/.." || exit 2
 
 # shellcheck source=tests/lib.sh
 . tests/lib.sh
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 MOLECULE_NO_LOG=false
 
-# Scenarios in deploy order; any other scenario folder runs after them.
-order="preflight docker base_images runtime_image stack default drills"
-all=$(cd molecule && for d in */molecule.yml; do printf '%s\n' "${d%/molecule.yml}"; done)
+# Scenarios in deploy order; any other scenario folder runs after them. drills
+# runs the default scenario's converge, idempotence and tests before its own, so
+# default (the quick `molecule test` for users) is not run twice.
+order="preflight docker base_images runtime_image stack drills"
+all=$(cd molecule && for d in */molecule.yml; do printf '%s\n' "${d%/molecule.yml}"; done | grep -vx default)
 SCENARIOS=${SCENARIOS:-$(for s in $order; do echo "$all" | grep -qx "$s" && printf '%s ' "$s"; done
   echo "$all" | grep -vxF -f <(tr ' ' '\n' <<<"$order") | tr '\n' ' ')}
 
@@ -34,13 +35,42 @@ stage_sanity() { tests/sanity.sh; }
 stage_unit() { pytest -q -p no:cacheprovider tests/unit; }
 stage_contract() { pytest -q -p no:cacheprovider tests/contract; }
 stage_integration() { pytest -q -p no:cacheprovider tests/integration; }
+# Molecule scenarios run in MOLECULE_LANES parallel lanes (default 2): a test host
+# waits on the network, the disk and its inner daemon as much as on a core. Longest
+# first onto the least loaded lane, by these rough weights (seconds on 2 cores). Each
+# scenario's output goes to a log printed whole when it ends, so lanes never interleave.
+weights="drills:1000 stack:600 default:380 runtime_image:300 base_images:230 docker:200 preflight:100"
+weight() { local w; w=$(tr ' ' '\n' <<<"$weights" | sed -n "s/^$1://p"); echo "${w:-300}"; }
+
+run_scenario() {  # run_scenario NAME LOGDIR: one scenario, its log printed when done
+  local t0=$SECONDS rc=0
+  molecule test -s "$1" >"$2/$1.log" 2>&1 || rc=1
+  echo "$1 $((SECONDS - t0)) $rc" >>"$2/results"
+  flock "$2/print.lock" sh -c 'printf "\n=== molecule %s (%s) ===\n" "$1" "$2"; cat "$3"' _ \
+    "$1" "$([ $rc -eq 0 ] && echo passed || echo FAILED)" "$2/$1.log"
+}
+
 stage_molecule() {
-  local s rc=0
-  for s in $SCENARIOS; do
-    local t0=$SECONDS
-    molecule test -s "$s" || rc=1
-    record "molecule:$s" $((SECONDS - t0)) $rc
+  local lanes=${MOLECULE_LANES:-2} logs s i best rc=0
+  logs=$(mktemp -d)
+  local -a load list
+  for ((i = 0; i < lanes; i++)); do load[i]=0; list[i]=""; done
+  for s in $(for x in $SCENARIOS; do echo "$(weight "$x") $x"; done | sort -rn | cut -d' ' -f2); do
+    best=0
+    for ((i = 1; i < lanes; i++)); do [ "${load[i]}" -lt "${load[best]}" ] && best=$i; done
+    load[best]=$((load[best] + $(weight "$s"))); list[best]+="$s "
   done
+  for ((i = 0; i < lanes; i++)); do
+    echo "molecule lane $((i + 1)): ${list[i]}"
+    (for s in ${list[i]}; do run_scenario "$s" "$logs"; done) &
+  done
+  wait
+  for s in $SCENARIOS; do
+    read -r _ secs res < <(grep "^$s " "$logs/results" || echo "$s 0 1")
+    record "molecule:$s" "$secs" "$res"
+    [ "$res" -eq 0 ] || rc=1
+  done
+  rm -rf "$logs"
   return $rc
 }
 

@@ -10,6 +10,7 @@ from docker.models.containers import Container
 from .support import REDIS, Fixtures, exec_out, wait_for
 
 PASSWORD = "r3dis-pw"
+CONF = "/usr/local/etc/redis/redis.conf"
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +28,19 @@ def wait_ping(container: Container, password: str | None = None) -> None:
 
 
 @pytest.fixture(scope="module")
-def cache(fixtures: Fixtures, image: str) -> Container:
-    # The compose form: args only, no config file (first arg is redis-server).
+def cache(fixtures: Fixtures, image: str, tmp_path_factory: pytest.TempPathFactory) -> Container:
+    # The compose form: a read-only config file holding the password, then args.
+    conf = tmp_path_factory.mktemp("redis") / "redis.conf"
+    conf.write_text(f'requirepass "{PASSWORD}"\n')
+    conf.chmod(0o644)
     container = fixtures.start(
         image,
         "redis",
-        command=["redis-server", "--requirepass", PASSWORD, "--appendonly", "yes"],
-        volumes={fixtures.volume("redis-data").name: {"bind": "/data", "mode": "rw"}},
+        command=["redis-server", CONF, "--appendonly", "yes"],
+        volumes={
+            fixtures.volume("redis-data").name: {"bind": "/data", "mode": "rw"},
+            str(conf): {"bind": CONF, "mode": "ro"},
+        },
     )
     wait_ping(container, PASSWORD)
     return container
@@ -50,6 +57,13 @@ def test_auth_required_over_network(fixtures: Fixtures, image: str, cache: Conta
     assert cli(fixtures, image, cache.name, "get", "anything").startswith("NOAUTH")
     assert "WRONGPASS" in cli(fixtures, image, cache.name, "ping", password="wrong")
     assert cli(fixtures, image, cache.name, "ping", password=PASSWORD) == "PONG"
+
+
+def test_password_stays_off_the_command_line(cache: Container) -> None:
+    cache.reload()
+    assert PASSWORD not in " ".join(cache.attrs["Config"]["Cmd"])
+    code, out = exec_out(cache, ["sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline"])
+    assert code == 0 and PASSWORD not in out
 
 
 def test_runs_as_redis(cache: Container) -> None:

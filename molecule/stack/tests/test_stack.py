@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 PROJECT = "evaonline"
@@ -11,18 +13,11 @@ STACK_DIR = "/opt/evaonline"
 APP_SERVICES = {"api", "worker", "beat", "flower"}
 INFRA_SERVICES = {"postgres", "redis", "nginx", "prometheus"}
 ADMIN = ("admin", "stack-admin-test")
-SECRETS = ("Pg test/pass@with:odd%chars", "redis test+pass&more", "stack-admin-test")
-ETO_BODY = {
-    "date": "2026-07-06",
-    "latitude": 50.8,
-    "elevation": 100,
-    "tmin": 12.3,
-    "tmax": 21.5,
-    "rh_min": 63,
-    "rh_max": 84,
-    "wind_speed_2m": 2.078,
-    "sunshine_hours": 9.25,
-}
+SECRETS = ("Pg test/pass@with:odd%chars", 'redis test+pass&more "q" \\b', "stack-admin-test")
+# FAO-56 example 18: Brussels, 6 July, about 3.9 mm/day.
+ETO_BODY = json.loads(
+    (Path(os.environ["MOLECULE_PROJECT_DIRECTORY"]) / "tests/data/fao56_example18.json").read_text()
+)
 
 # Runs on the test host (no curl there): method, url, body, user, password -> status and body.
 HTTP = r"""
@@ -133,6 +128,15 @@ def test_env_file_is_private_and_compose_holds_no_secret(host):
     for secret in SECRETS:
         assert secret not in compose
     assert "${POSTGRES_PASSWORD" in compose and "${REDIS_PASSWORD" in compose
+
+
+def test_redis_password_stays_off_the_command_line(host):
+    redis = json.loads(host.check_output("docker inspect %s-redis-1", PROJECT))[0]
+    command = " ".join(redis["Config"]["Cmd"])
+    assert "/usr/local/etc/redis/redis.conf" in command
+    assert not any(secret in command for secret in SECRETS)
+    conf = host.file(f"{STACK_DIR}/redis/redis.conf")
+    assert conf.user == "root" and host.file(STACK_DIR).mode == 0o750
 
 
 def test_eto_request_through_nginx_is_computed_and_stored(host):

@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from backend.core.config import get_settings
 from backend.infrastructure.celery import celery_config, tasks
@@ -78,3 +79,33 @@ def test_beat_touches_liveness_file_only_in_beat(
     assert not marker.exists()  # the api publishes too, and must not touch it
     celery_config._on_beat_init()
     assert marker.exists()
+
+
+class PostgresDownOnceStore(RecordingStore):
+    """Raises the error psycopg raises while Postgres restarts, then answers."""
+
+    def __init__(self, payload: dict[str, Any], outages: int) -> None:
+        super().__init__(payload)
+        self.outages = outages
+
+    def get(self, request_id: uuid.UUID) -> dict[str, Any]:
+        if self.outages:
+            self.outages -= 1
+            raise psycopg.OperationalError("connection refused")
+        return super().get(request_id)
+
+
+def test_compute_task_retries_while_postgres_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = PostgresDownOnceStore(BRUSSELS, outages=2)
+    monkeypatch.setattr(tasks.database, "EtoStore", lambda: store)
+    # Eager apply runs each retry at once, so the outage is crossed without waiting.
+    result = tasks.compute_eto.apply(args=[str(uuid.uuid4())])
+    assert store.outages == 0
+    assert store.outcome is not None and store.outcome[0] == "done"
+    assert result.get() == pytest.approx(3.9, abs=0.05)
+
+
+def test_killed_worker_hands_tasks_back_before_an_hour() -> None:
+    conf = celery_config.celery_app.conf
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    assert conf.task_time_limit + tasks.compute_eto.retry_backoff_max < visibility < 3600

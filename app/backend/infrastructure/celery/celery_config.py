@@ -39,6 +39,9 @@ celery_app.conf.update(
     task_soft_time_limit=90,
     result_expires=86_400,
     broker_connection_retry_on_startup=True,
+    # A task held by a worker killed with SIGKILL returns to the queue after this many
+    # seconds (Redis's default is an hour). It must exceed task_time_limit plus retry delays.
+    broker_transport_options={"visibility_timeout": 300},
     # Flower builds its view from these events.
     worker_send_task_events=True,
     task_send_sent_event=True,

@@ -7,6 +7,8 @@ import math
 import uuid
 from datetime import UTC, datetime
 
+import psycopg
+
 from backend.core.config import get_settings
 from backend.core.eto import penman_monteith_daily
 from backend.infrastructure import database, redis_client
@@ -20,7 +22,16 @@ from backend.schemas import EtoRequest
 log = logging.getLogger(__name__)
 
 
-@celery_app.task(name=COMPUTE_ETO_TASK)
+# Postgres down (restarting, failing over) is transient: retry with backoff rather than
+# lose a queued request. Storing the result twice is harmless.
+@celery_app.task(
+    name=COMPUTE_ETO_TASK,
+    autoretry_for=(psycopg.OperationalError,),
+    retry_backoff=1,
+    retry_backoff_max=15,
+    retry_jitter=False,
+    max_retries=40,
+)
 def compute_eto(request_id: str) -> float | None:
     """Load a pending request, compute ET0 and store the value (or the error)."""
     store = database.EtoStore()

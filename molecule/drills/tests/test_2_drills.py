@@ -1,0 +1,228 @@
+"""Reliability drills, in order, on one deployed stack.
+
+Each drill ends with the stack healthy and every ET0 row written so far intact
+(the ledger). Figures (recovery times) go to the journal, printed at the end.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from conftest import (
+    APP_SERVICES,
+    EPHEMERAL,
+    STACK_DIR,
+    TOP,
+    Journal,
+    Ledger,
+    Server,
+    containers,
+    playbook,
+    sql,
+    submit,
+    wait_healthy,
+    wait_until,
+)
+
+BACKUP_DIR = "/var/backups/evaonline"
+VVV_LOG = EPHEMERAL / "site-vvv.log"
+
+
+def app_copy(name: str, line: str) -> Path:
+    """The bundled app with one line appended to backend/__init__.py."""
+    dest = EPHEMERAL / name
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(TOP / "app", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    with (dest / "backend" / "__init__.py").open("a") as init:
+        init.write(line + "\n")
+    return dest
+
+
+def ok(run: Any, what: str) -> None:
+    assert run.rc == 0, f"{what} failed:\n{run.out[-3000:]}"
+
+
+def finish(server: Server, ledger: Ledger) -> float:
+    """The end of every drill: healthy, and no row lost or changed."""
+    seconds = wait_healthy(server)
+    ledger.assert_intact(server)
+    return seconds
+
+
+def test_redeploy_with_a_new_app_tag(server: Server, ledger: Ledger, journal: Journal) -> None:
+    before = containers(server)
+    run = playbook(
+        "deploy.yml", extra={"evaonline_app_src": str(app_copy("app-v2", "RELEASE = 'v2'"))}
+    )
+    ok(run, "deploy.yml of the changed app")
+    after = containers(server)
+    assert after["api"]["image"] != before["api"]["image"]
+    recreated = {name for name in after if after[name]["id"] != before[name]["id"]}
+    assert recreated == APP_SERVICES
+    out = server.check_output(
+        "docker exec evaonline-api-1 python3 -c 'import backend; print(backend.RELEASE)'"
+    )
+    assert out == "v2"
+    finish(server, ledger)
+    journal.record(
+        "1 redeploy with a new app tag",
+        result="passed",
+        seconds=run.seconds,
+        image=after["api"]["image"],
+        recreated=sorted(recreated),
+    )
+
+
+def test_compose_down_then_up_keeps_the_volumes(
+    server: Server, ledger: Ledger, journal: Journal
+) -> None:
+    t0 = time.monotonic()
+    server.check_output(f"cd {STACK_DIR} && docker compose down")
+    assert containers(server) == {}
+    server.check_output(f"cd {STACK_DIR} && docker compose up -d")
+    seconds = round(time.monotonic() - t0 + finish(server, ledger), 1)
+    journal.record("2 docker compose down, then up", result="passed", recovery_seconds=seconds)
+
+
+def test_docker_daemon_restart(server: Server, ledger: Ledger, journal: Journal) -> None:
+    before = containers(server)
+    t0 = time.monotonic()
+    server.check_output("systemctl restart docker")
+    back = wait_until(lambda: server.run("docker info").returncode == 0, 60, "dockerd answering")
+    seconds = round(time.monotonic() - t0 + finish(server, ledger), 1)
+    after = containers(server)
+    # live-restore (the docker role's default) keeps the containers running meanwhile.
+    kept = all(after[name]["started"] == before[name]["started"] for name in before)
+    journal.record(
+        "3 restart the Docker daemon",
+        result="passed",
+        daemon_back_seconds=back,
+        healthy_seconds=seconds,
+        containers_kept_running=kept,
+    )
+    assert kept
+
+
+def wait_restarted(server: Server, service: str, restarts: int) -> float:
+    """Seconds until Docker's restart policy has started the killed container again."""
+    return wait_until(
+        lambda: containers(server)[service]["restarts"] > restarts,
+        60,
+        f"{service} restarted by its restart policy",
+    )
+
+
+def test_kill_9_worker(server: Server, ledger: Ledger, journal: Journal) -> None:
+    before = containers(server)["worker"]
+    server.check_output(f"kill -9 {before['pid']}")
+    t0 = time.monotonic()
+    # Queued while the killed worker's replacement boots; the api does not need it.
+    queued = submit(server, 3)
+    submitted = round(time.monotonic() - t0, 1)
+    restarted = wait_restarted(server, "worker", before["restarts"])
+    done = ledger.wait_done(server, queued)
+    seconds = round(time.monotonic() - t0 + finish(server, ledger), 1)
+    journal.record(
+        "4a kill -9 worker",
+        result="passed",
+        queued_tasks=len(queued),
+        queued_within_seconds=submitted,
+        restarted_after_seconds=restarted,
+        tasks_done_after_seconds=done,
+        healthy_after_seconds=seconds,
+    )
+
+
+def test_kill_9_postgres(server: Server, ledger: Ledger, journal: Journal) -> None:
+    before = containers(server)["postgres"]
+    # Stored and queued with no worker consuming, so the tasks meet the crashed database.
+    server.check_output(f"cd {STACK_DIR} && docker compose stop worker")
+    queued = submit(server, 3)
+    since = server.check_output("date -u +%Y-%m-%dT%H:%M:%SZ")
+    server.check_output(f"kill -9 {before['pid']}")
+    t0 = time.monotonic()
+    server.check_output(f"cd {STACK_DIR} && docker compose start worker")
+    restarted = wait_restarted(server, "postgres", before["restarts"])
+    done = ledger.wait_done(server, queued)
+    seconds = round(time.monotonic() - t0 + finish(server, ledger), 1)
+    logs = server.run(f"docker logs --since {since} evaonline-worker-1 2>&1").stdout.decode()
+    journal.record(
+        "4b kill -9 postgres",
+        result="passed",
+        queued_tasks=len(queued),
+        restarted_after_seconds=restarted,
+        task_retries_seen=logs.count("Retry in"),
+        tasks_done_after_seconds=done,
+        healthy_after_seconds=seconds,
+    )
+
+
+def test_failed_release_is_rolled_back(server: Server, ledger: Ledger, journal: Journal) -> None:
+    good = containers(server)["api"]["image"]
+    bad_app = app_copy(
+        "app-bad",
+        "import os\nif os.environ.get('SERVICE') == 'api':\n"
+        "    raise SystemExit('drill: this release cannot start its api')",
+    )
+    run = playbook(
+        "deploy.yml", extra={"evaonline_app_src": str(bad_app), "stack_wait_timeout": 60}
+    )
+    assert run.rc != 0, "deploy.yml accepted a release whose api cannot start"
+    assert re.search(rf"rolled back to {re.escape(good)}", run.out), run.out[-3000:]
+    assert containers(server)["api"]["image"] == good
+    finish(server, ledger)
+    journal.record("5 failed release, rolled back", result="passed", seconds=run.seconds)
+
+
+def newest_dump(server: Server) -> str:
+    return server.check_output(f"ls -1 {BACKUP_DIR}/evaonline-*.dump | sort | tail -n 1")
+
+
+def test_backup_teardown_deploy_restore(server: Server, ledger: Ledger, journal: Journal) -> None:
+    figures: dict[str, Any] = {}
+    run = playbook("backup.yml")
+    ok(run, "backup.yml")
+    figures["backup_seconds"] = run.seconds
+    dump = newest_dump(server)
+    assert "pg_restore --list" in run.out
+
+    refused = playbook("restore.yml", extra={"backup_restore_file": dump})
+    assert refused.rc != 0 and "refusing to restore over database evaonline" in refused.out
+    missing = playbook("restore.yml", extra={"backup_restore_file": f"{BACKUP_DIR}/nope.dump"})
+    assert missing.rc != 0 and f"{BACKUP_DIR}/nope.dump does not exist" in missing.out
+
+    run = playbook("teardown.yml", extra={"stack_remove_volumes": True})
+    ok(run, "teardown.yml with volumes removed")
+    assert containers(server) == {}
+    assert (
+        server.check_output(
+            "docker volume ls -q --filter label=com.docker.compose.project=evaonline"
+        )
+        == ""
+    )
+    stopped = playbook("backup.yml")
+    assert stopped.rc != 0 and "the stack is not running" in stopped.out
+
+    # A fresh server apart from Docker's image store: the stack directory goes too.
+    server.check_output(f"rm -rf {STACK_DIR}")
+    run = playbook("site.yml", "-vvv")
+    VVV_LOG.write_text(run.out)  # the secret audit reads it
+    ok(run, "site.yml on the emptied server")
+    figures["fresh_deploy_seconds"] = run.seconds
+    assert sql(server, "SELECT count(*) FROM eto_requests") == "0"
+
+    run = playbook("restore.yml", extra={"backup_restore_file": dump})
+    ok(run, "restore.yml")
+    figures["restore_seconds"] = run.seconds
+    finish(server, ledger)
+    journal.record(
+        "6 backup, teardown -v, fresh deploy, restore",
+        result="passed",
+        rows=len(ledger.rows),
+        dump=dump,
+        **figures,
+    )
