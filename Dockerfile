@@ -1,34 +1,31 @@
 # EVAonline runtime image: one image for api, worker, beat, flower and migrate
-# (scripts/entrypoint.sh picks the service from SERVICE).
+# (entrypoint.sh picks the service from SERVICE).
 #
-# The build context is an assembled directory, not the repository root:
-#   backend/                    <- app/backend
-#   requirements/production.txt <- app/requirements/production.txt
-#   scripts/entrypoint.sh       <- scripts/entrypoint.sh
-#   Dockerfile, .dockerignore   <- repository root
-# The role assembles it on the target host; by hand:
-#   ctx=$(mktemp -d) && cp -r app/. "$ctx"/ && cp Dockerfile .dockerignore "$ctx"/ \
-#     && mkdir -p "$ctx/scripts" && cp scripts/entrypoint.sh "$ctx/scripts/"
-#   docker buildx build --load -t evaonline-runtime:dev \
-#     --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt "$ctx"
-# The `ca` secret is optional: pass a CA bundle when pip must trust a TLS-inspecting proxy.
+# The build context is assembled by the runtime_image role, not the repository root:
+#   app/                 <- the app's source (evaonline_app_src), filtered by the app's own
+#                           .dockerignore and the collection's
+#   build/deps/          <- only the app's dependency files (requirements with their -r/-c
+#                           includes, or pyproject.toml, or pyproject.toml + uv.lock), plus
+#                           deps.env saying which shape and installer
+#   build/entrypoint.sh, build/install-deps.sh  <- scripts/ of this collection
+#   Dockerfile           <- this file
+# The `ca` build secret is optional: a CA bundle pip and uv trust (a TLS-inspecting proxy).
 
 ARG BASE_IMAGE=python:3.13-slim
 
-# --- builder: a venv with the pinned dependencies, wheels only --------------
+# --- builder: a venv with the app's dependencies, wheels only ----------------
 FROM ${BASE_IMAGE} AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
 # The venv gets no pip of its own (ensurepip costs seconds of CPU and ~12 MB): the base
-# image's pip installs into it with --python. Official python images ship pip.
+# image's pip (or uv) installs into it. Official python images ship pip.
 RUN python3 -m venv --without-pip /opt/venv
-# Requirements before code: a code-only change reuses this layer from cache.
-COPY requirements/production.txt /tmp/requirements.txt
+# Dependency files before code: a code-only change reuses this layer from cache.
+ARG UV_VERSION=0.13.9
+COPY build/install-deps.sh /usr/local/bin/install-deps
+COPY build/deps /deps
 RUN --mount=type=secret,id=ca,required=false \
-    set -eu; \
-    if [ -s /run/secrets/ca ]; then set -- --cert /run/secrets/ca; else set --; fi; \
-    python3 -m pip --python /opt/venv/bin/python install --no-cache-dir \
-      --only-binary=:all: "$@" -r /tmp/requirements.txt
+    sh /usr/local/bin/install-deps /deps /opt/venv
 
 # --- runtime: same base, no compilers, non-root --------------------------------
 FROM ${BASE_IMAGE} AS runtime
@@ -41,11 +38,16 @@ ENV PATH=/opt/venv/bin:$PATH \
 RUN useradd --uid 1000 --user-group --no-log-init --no-create-home \
       --home-dir /app --shell /usr/sbin/nologin evaonline
 COPY --from=builder /opt/venv /opt/venv
-COPY --chmod=0755 scripts/entrypoint.sh /usr/local/bin/entrypoint.sh
+COPY --chmod=0755 build/entrypoint.sh /usr/local/bin/entrypoint.sh
 WORKDIR /app
-# Code is root-owned and read-only for the service user; runtime files go to /tmp.
-COPY backend ./backend
-RUN python3 -m compileall -q backend
+# The app is root-owned and read-only for the service user. Only the paths it must
+# write (WRITABLE_PATHS, relative to /app) belong to it; the stack mounts a named
+# volume or a tmpfs there, which takes that owner.
+COPY app/ /app/
+ARG WRITABLE_PATHS=""
+# Bytecode is an optimisation: a file that does not compile still runs from source.
+RUN python3 -m compileall -q /app >/dev/null || echo "compileall: some files did not compile" ; \
+    for p in $WRITABLE_PATHS; do mkdir -p "/app/$p" && chown 1000:1000 "/app/$p"; done
 USER 1000
 EXPOSE 8000 5555
 HEALTHCHECK --interval=15s --timeout=10s --start-period=30s --retries=3 \
@@ -57,8 +59,10 @@ ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]
 ARG APP_VERSION=0.0.0-dev
 ARG SOURCE_URL=""
 ARG CONTEXT_HASH=unknown
+ARG DEPENDENCIES=""
 LABEL org.opencontainers.image.title="evaonline-runtime" \
       org.opencontainers.image.description="EVAonline backend: api, celery worker/beat, flower, migrate" \
       org.opencontainers.image.version="${APP_VERSION}" \
       org.opencontainers.image.source="${SOURCE_URL}" \
-      org.evaonline.context-hash="${CONTEXT_HASH}"
+      org.evaonline.context-hash="${CONTEXT_HASH}" \
+      org.evaonline.dependencies="${DEPENDENCIES}"

@@ -1,6 +1,6 @@
 # Entry points. Everything runs through tests/run.sh, which keeps the pinned
 # toolchain in a cached venv and times each stage.
-.PHONY: test venv substrate lint sanity unit contract integration molecule clean purge demo demo-down bench
+.PHONY: test venv substrate lint sanity unit contract integration molecule clean purge demo demo-down playbook bench
 
 test:            ## Set up everything and run the whole suite (what CI runs)
 	tests/run.sh
@@ -24,6 +24,11 @@ demo:            ## Deploy the whole stack into a fresh DinD "server" and print 
 
 demo-down:       ## Remove the demo server (and everything in it)
 	tests/demo.sh down
+
+P ?= verify
+ARGS ?=
+playbook:        ## A playbook against the demo server: make playbook P=deploy ARGS='-e evaonline_app_src=...'
+	. tests/lib.sh && ansible-playbook -i inventories/test playbooks/$(P).yml $(ARGS)
 
 BENCH_RUNS ?= 3
 bench:           ## Seed's way against ours, in fresh DinD servers: bench/results.{json,md} (not a test)

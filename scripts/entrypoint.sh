@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # EVAonline runtime entrypoint: one image, one service per container, chosen by SERVICE.
 #
-#   SERVICE=api|worker|beat|flower|migrate entrypoint.sh [extra args for the service]
+#   SERVICE=api|worker|beat|flower entrypoint.sh [extra args for the service]
+#   SERVICE=migrate entrypoint.sh [migration command, e.g. alembic upgrade head]
 #   entrypoint.sh health      # container health check for the current SERVICE
 #
-# Extra arguments are appended to the service's command line. The service process
-# replaces this shell (exec), so SIGTERM from `docker stop` reaches it directly.
+# Extra arguments are appended to the service's command line; for migrate they are the
+# command itself (default: python3 -m $MIGRATE_MODULE). The service process replaces
+# this shell (exec), so SIGTERM from `docker stop` reaches it directly.
 set -euo pipefail
 
 readonly VALID_SERVICES="api worker beat flower migrate"
 
-# Defaults; every one can be overridden from the container environment.
+# Defaults suit the bundled app; every one can be overridden from the container environment.
 : "${APP_MODULE:=backend.main:app}"
 : "${CELERY_APP:=backend.infrastructure.celery.celery_config:celery_app}"
 : "${MIGRATE_MODULE:=backend.migrate}"
@@ -26,10 +28,23 @@ readonly VALID_SERVICES="api worker beat flower migrate"
 : "${HEALTH_TIMEOUT:=8}"
 : "${BEAT_SCHEDULE_FILE:=/tmp/celerybeat-schedule}"
 : "${BEAT_HEARTBEAT_FILE:=/tmp/celerybeat-heartbeat}"
-: "${BEAT_MAX_AGE:=60}"
-# Same fallbacks as backend.core.config, so we wait for what the app will dial.
-: "${DATABASE_URL:=postgresql://postgres:5432/evaonline}"
-BROKER_URL=${CELERY_BROKER_URL:-${REDIS_URL:-redis://redis:6379/0}}
+# Beat health: heartbeat (the bundled app's hook touches BEAT_HEARTBEAT_FILE on every
+# task it sends) or schedule (any Celery app: beat is PID 1 and keeps writing its
+# schedule file, at least every beat_max_loop_interval, 300 s by default).
+: "${BEAT_HEALTH:=heartbeat}"
+if [ "$BEAT_HEALTH" = schedule ]; then : "${BEAT_MAX_AGE:=600}"; else : "${BEAT_MAX_AGE:=60}"; fi
+# What to wait for before starting: the discrete POSTGRES_*/REDIS_* settings when the
+# app reads those, else the URLs (the bundled app's fallbacks).
+if [ -n "${POSTGRES_HOST:-}" ]; then
+  PG_TARGET=postgresql://${POSTGRES_HOST}:${POSTGRES_PORT:-5432}/
+else
+  PG_TARGET=${DATABASE_URL:-postgresql://postgres:5432/evaonline}
+fi
+if [ -n "${REDIS_HOST:-}" ]; then
+  BROKER_URL=redis://${REDIS_HOST}:${REDIS_PORT:-6379}/
+else
+  BROKER_URL=${CELERY_BROKER_URL:-${REDIS_URL:-redis://redis:6379/0}}
+fi
 # Read by the app's beat hook, which touches the file on every task it sends.
 export BEAT_HEARTBEAT_FILE
 
@@ -80,7 +95,7 @@ for name, url, default_port in zip(args[0::3], args[1::3], args[2::3]):
 PY
 }
 
-wait_postgres() { wait_for postgres "$DATABASE_URL" 5432; }
+wait_postgres() { wait_for postgres "$PG_TARGET" 5432; }
 wait_redis() { wait_for redis "$BROKER_URL" 6379; }
 
 flower_prefix() {
@@ -118,16 +133,41 @@ health() {
         -d "celery@${HOSTNAME}" --timeout "$((HEALTH_TIMEOUT > 3 ? HEALTH_TIMEOUT - 3 : 1))" \
         >/dev/null
       ;;
-    beat)
-      # Beat touches the file each time it hands a task to the broker.
-      [ -f "$BEAT_HEARTBEAT_FILE" ] || die "health: $BEAT_HEARTBEAT_FILE missing"
-      local age
-      age=$(($(date +%s) - $(stat -c %Y "$BEAT_HEARTBEAT_FILE")))
+    beat) beat_health ;;
+    migrate) exit 0 ;;
+    *) usage_error ;;
+  esac
+}
+
+# Age in seconds of the newest of the given files (dbm may add suffixes); none: fail.
+newest_age() {
+  local newest=0 f t
+  for f in "$@"; do
+    [ -e "$f" ] || continue
+    t=$(stat -c %Y "$f")
+    [ "$t" -gt "$newest" ] && newest=$t
+  done
+  [ "$newest" -gt 0 ] || return 1
+  echo $(($(date +%s) - newest))
+}
+
+beat_health() {
+  local age
+  case "$BEAT_HEALTH" in
+    heartbeat)
+      age=$(newest_age "$BEAT_HEARTBEAT_FILE") || die "health: $BEAT_HEARTBEAT_FILE missing"
       [ "$age" -le "$BEAT_MAX_AGE" ] \
         || die "health: beat heartbeat is ${age}s old (limit BEAT_MAX_AGE=${BEAT_MAX_AGE}s)"
       ;;
-    migrate) exit 0 ;;
-    *) usage_error ;;
+    schedule)
+      # PID 1 is beat itself (exec); a container whose beat died is already restarting.
+      tr '\0' ' ' </proc/1/cmdline | grep -q 'celery.* beat' || die "health: PID 1 is not celery beat"
+      age=$(newest_age "$BEAT_SCHEDULE_FILE" "$BEAT_SCHEDULE_FILE".*) \
+        || die "health: beat schedule file $BEAT_SCHEDULE_FILE missing"
+      [ "$age" -le "$BEAT_MAX_AGE" ] \
+        || die "health: beat schedule file is ${age}s old (limit BEAT_MAX_AGE=${BEAT_MAX_AGE}s)"
+      ;;
+    *) die "health: BEAT_HEALTH must be heartbeat or schedule (got '$BEAT_HEALTH')" 64 ;;
   esac
 }
 
@@ -175,8 +215,9 @@ run_flower() {
 
 run_migrate() {
   wait_postgres
-  log "running migrations ($MIGRATE_MODULE)"
-  exec python3 -m "$MIGRATE_MODULE" "$@"
+  if [ $# -eq 0 ]; then set -- python3 -m "$MIGRATE_MODULE"; fi
+  log "running migrations ($*)"
+  exec "$@"
 }
 
 main() {

@@ -24,12 +24,19 @@ description:
     directories, and O(extra) as canonical JSON. It is exact and deterministic.
   - Returns a single dictionary with keys C(hash), C(files) (list of C(path), C(src), C(mode)),
     C(dirs) (list of relative directory paths) and C(ignored) (count of excluded files).
+  - A source may carry its own ignore files (C(ignore_files)), whose patterns apply to the
+    paths below that source, as if it were a build context of its own. This is how an app's
+    own C(.dockerignore) and the collection's are both honoured under C(app/).
 options:
   sources:
     description:
       - Ordered list of dictionaries with C(src) (controller file or directory; relative paths
         resolve against the playbook directory) and C(dest) (path inside the context;
         C(.) for the root).
+      - Instead of C(src), C(content) gives the text of a generated file at C(dest).
+      - C(ignore_files) (optional) lists controller files in C(.dockerignore) syntax applied to a
+        directory source's own relative paths, in order (the last matching pattern wins);
+        files that do not exist are skipped.
     type: list
     elements: dict
     required: true
@@ -56,6 +63,7 @@ _raw:
 """
 
 import hashlib
+import io
 import json
 import os
 import posixpath
@@ -132,6 +140,7 @@ class DockerIgnore:
 
     def __init__(self, text: str) -> None:
         self.rules = [(exc, pattern_to_regex(p)) for exc, p in parse_dockerignore(text)]
+        self.has_exceptions = any(exc for exc, _ in self.rules)
 
     def excluded(self, path: str) -> bool:
         parent = posixpath.dirname(path) or "."
@@ -157,24 +166,55 @@ def _norm_dest(dest: str) -> str:
     return "" if dest == "." else dest
 
 
-def collect(sources: list[tuple[str, str]]) -> tuple[dict[str, str], set[str]]:
-    """Merge (absolute src, dest) pairs into {relative file path: src} and a set of dirs."""
+def read_ignore(paths: list[str]) -> DockerIgnore:
+    """One DockerIgnore from several files in order; missing files are skipped."""
+    texts = [Path(p).read_text(encoding="utf-8") for p in paths if Path(p).is_file()]
+    return DockerIgnore("\n".join(texts))
+
+
+def _walk(source: Path, dest: str, ignore: DockerIgnore | None) -> tuple[dict[str, str], set[str]]:
+    """Files and dirs below a directory source, minus what its own ignore rules exclude."""
     files: dict[str, str] = {}
     dirs: set[str] = set()
-    for src, dest in sources:
+    for root, subdirs, names in os.walk(source, followlinks=True):
+        rel_root = Path(root).relative_to(source).as_posix()
+        rel_root = "" if rel_root == "." else rel_root
+        if ignore is not None:
+            # Prune excluded directories unless an exception pattern may re-include below them.
+            subdirs[:] = [
+                d
+                for d in subdirs
+                if ignore.has_exceptions
+                or not ignore.excluded(posixpath.join(rel_root, d).lstrip("/"))
+            ]
+        subdirs.sort()
+        base = posixpath.normpath(posixpath.join(dest, rel_root)) if rel_root else dest
+        base = "" if base == "." else base
+        if base and (ignore is None or not rel_root or not ignore.excluded(rel_root)):
+            dirs.add(base)
+        for name in names:
+            full = Path(root) / name
+            rel = posixpath.join(rel_root, name) if rel_root else name
+            if ignore is not None and ignore.excluded(rel):
+                continue
+            if full.is_file():  # follows links; skips sockets, fifos, dangling links
+                files[posixpath.join(base, name) if base else name] = str(full)
+    return files, dirs
+
+
+def collect(
+    sources: list[tuple[str, str]] | list[tuple[str, str, list[str]]],
+) -> tuple[dict[str, str], set[str]]:
+    """Merge (absolute src, dest[, ignore files]) into {relative file path: src} and dirs."""
+    files: dict[str, str] = {}
+    dirs: set[str] = set()
+    for src, dest, *rest in sources:
         source = Path(src)
         if source.is_dir():
-            for root, subdirs, names in os.walk(source, followlinks=True):
-                subdirs.sort()
-                rel_root = Path(root).relative_to(source).as_posix()
-                base = posixpath.normpath(posixpath.join(dest, rel_root))
-                base = "" if base == "." else base
-                if base:
-                    dirs.add(base)
-                for name in names:
-                    full = Path(root) / name
-                    if full.is_file():  # follows links; skips sockets, fifos, dangling links
-                        files[posixpath.join(base, name) if base else name] = str(full)
+            ignore = read_ignore(rest[0]) if rest and rest[0] else None
+            found, found_dirs = _walk(source, dest, ignore)
+            files.update(found)
+            dirs.update(found_dirs)
         elif source.is_file():
             if not dest:
                 raise AnsibleLookupError(f"build_context: file {src} needs a dest file name")
@@ -202,21 +242,36 @@ def file_digest(path: str) -> str:
     return digest.hexdigest()
 
 
-def build_context(sources: list[tuple[str, str]], extra: dict | None = None) -> dict:
-    """The kept files and dirs of the merged context, and its hash."""
+def build_context(
+    sources: list[tuple[str, str]] | list[tuple[str, str, list[str]]],
+    extra: dict | None = None,
+    contents: dict[str, str] | None = None,
+) -> dict:
+    """The kept files and dirs of the merged context, and its hash.
+
+    contents maps context paths to the text of generated files (mode 0644); they override
+    a source file at the same path and are never ignored.
+    """
     files, dirs = collect(sources)
+    contents = contents or {}
     ignore_file = files.get(".dockerignore")
     ignore = DockerIgnore(Path(ignore_file).read_text(encoding="utf-8") if ignore_file else "")
 
     kept = {p: s for p, s in files.items() if p in ALWAYS_SENT or not ignore.excluded(p)}
+    for path in contents:
+        kept.pop(path, None)
     kept_dirs = {d for d in dirs if not ignore.excluded(d)}
-    for path in kept:
+    for path in [*kept, *contents]:
         kept_dirs.update(_parents(path))
 
     digest = hashlib.sha256(b"evaonline-build-context-v1\0")
     entries = []
-    for path in sorted(kept_dirs | set(kept)):
-        if path in kept:
+    for path in sorted(kept_dirs | set(kept) | set(contents)):
+        if path in contents:
+            data = contents[path].encode()
+            digest.update(f"f\0{path}\00644\0{hashlib.sha256(data).hexdigest()}\0".encode())
+            entries.append({"path": path, "content": contents[path], "mode": "0644"})
+        elif path in kept:
             mode = file_mode(kept[path])
             digest.update(f"f\0{path}\0{mode}\0{file_digest(kept[path])}\0".encode())
             entries.append({"path": path, "src": kept[path], "mode": mode})
@@ -241,6 +296,11 @@ def pack(context: dict, dest: str, mtime: int = 0) -> None:
         for entry in context["files"]:
             info = tarfile.TarInfo(entry["path"])
             info.mode, info.mtime = int(entry["mode"], 8), mtime
+            if "content" in entry:
+                data = entry["content"].encode()
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+                continue
             with Path(entry["src"]).open("rb") as handle:
                 info.size = os.fstat(handle.fileno()).st_size
                 tar.addfile(info, handle)
@@ -249,14 +309,20 @@ def pack(context: dict, dest: str, mtime: int = 0) -> None:
 class LookupModule(LookupBase):
     def run(self, terms: list, variables: dict | None = None, **kwargs: object) -> list[dict]:
         self.set_options(var_options=variables, direct=kwargs)
-        pairs = []
+        pairs, contents = [], {}
         for item in self.get_option("sources"):
+            if isinstance(item, dict) and "content" in item and item.get("dest"):
+                contents[_norm_dest(item["dest"])] = str(item["content"])
+                continue
             if not isinstance(item, dict) or "src" not in item:
                 raise AnsibleLookupError(f"build_context: a source needs src and dest: {item!r}")
             src = Path(self._loader.path_dwim(str(item["src"]))).resolve()
-            pairs.append((str(src), _norm_dest(item.get("dest", "."))))
+            ignore = [
+                str(Path(self._loader.path_dwim(str(p)))) for p in item.get("ignore_files") or []
+            ]
+            pairs.append((str(src), _norm_dest(item.get("dest", ".")), ignore))
         try:
-            return [build_context(pairs, self.get_option("extra"))]
+            return [build_context(pairs, self.get_option("extra"), contents)]
         except (OSError, ValueError, re.error) as exc:
             raise AnsibleLookupError(f"build_context: {exc}") from exc
 

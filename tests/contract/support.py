@@ -23,6 +23,7 @@ LABELS = {"org.evaonline.test": "fixture"}
 
 PYTHON = "evaonline-test/python:3.13-slim"
 POSTGRES = "evaonline-test/postgres:15"
+POSTGIS = "evaonline-test/postgis:15-3"
 REDIS = "evaonline-test/redis:7"
 NGINX = "evaonline-test/nginx:1"
 PROMETHEUS = "evaonline-test/prometheus:2.53"
@@ -107,3 +108,18 @@ class Fixtures:
         for vol in self.volumes:
             with contextlib.suppress(NotFound):
                 vol.remove(force=True)
+
+
+# Credentials of the postgres and postgis doubles' contract tests.
+PG_USER, PG_PASSWORD, PG_DB = "eva", "s3cret-pw", "evaonline"
+
+
+def psql(
+    fixtures: Fixtures, image: str, host: str, sql: str, password: str = PG_PASSWORD
+) -> tuple[int, str]:
+    """psql from another container over the network, as an application would connect."""
+    return fixtures.run_once(
+        image,
+        ["psql", "-h", host, "-U", PG_USER, "-d", PG_DB, "-v", "ON_ERROR_STOP=1", "-tAc", sql],
+        environment={"PGPASSWORD": password, "PGCONNECT_TIMEOUT": "10"},
+    )

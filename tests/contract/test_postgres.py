@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from docker.models.containers import Container
 
-from .support import POSTGRES, Fixtures, exec_out, wait_for
+from .support import PG_DB, PG_PASSWORD, PG_USER, POSTGRES, Fixtures, exec_out, psql, wait_for
 
-USER, PASSWORD, DB = "eva", "s3cret-pw", "evaonline"
+USER, PASSWORD, DB = PG_USER, PG_PASSWORD, PG_DB
 # Runs on first init only; the row count proves it never runs a second time.
 INIT_SQL = """\
 CREATE TABLE seed (id serial PRIMARY KEY, note text);
@@ -57,17 +57,6 @@ def start_db(
         "postgres to accept TCP connections",
     )
     return container
-
-
-def psql(
-    fixtures: Fixtures, image: str, host: str, sql: str, password: str = PASSWORD
-) -> tuple[int, str]:
-    """psql from another container over the network, as an application would connect."""
-    return fixtures.run_once(
-        image,
-        ["psql", "-h", host, "-U", USER, "-d", DB, "-v", "ON_ERROR_STOP=1", "-tAc", sql],
-        environment={"PGPASSWORD": password, "PGCONNECT_TIMEOUT": "10"},
-    )
 
 
 def assert_clean_shutdown(container: Container) -> None:

@@ -156,13 +156,30 @@ push() {
 }
 
 # Each doubles/<name>/ holds a Dockerfile and IMAGE (the test image ref).
+# A double FROM another double (postgis FROM evaonline-test/postgres:15) is built
+# after that one, whatever the glob order: each pass builds the doubles whose FROM
+# is not the IMAGE of a double still pending (bases and outside images never are).
 doubles() {
-  local d ref
+  local d ref from pending=() waiting queued
   for d in "$here"/doubles/*/; do
     [ -f "$d/Dockerfile" ] || continue
-    ref=$(cat "$d/IMAGE")
-    build "$ref" "${d%/}"
-    push "$ref"
+    pending+=("${d%/}")
+  done
+  while [ ${#pending[@]} -gt 0 ]; do
+    queued=$(for d in "${pending[@]}"; do cat "$d/IMAGE"; done)
+    waiting=()
+    for d in "${pending[@]}"; do
+      from=$(awk 'toupper($1)=="FROM"{print $2; exit}' "$d/Dockerfile")
+      if grep -qxF "$from" <<<"$queued"; then waiting+=("$d"); continue; fi
+      ref=$(cat "$d/IMAGE")
+      build "$ref" "$d"
+      push "$ref"
+    done
+    if [ ${#waiting[@]} -eq ${#pending[@]} ]; then
+      log "doubles: FROM cycle among ${waiting[*]#"$here"/}"
+      return 1
+    fi
+    pending=("${waiting[@]}")
   done
 }
 

@@ -17,6 +17,7 @@ SECRETS = {  # strong enough for production's checks; never real
     name: f"unit-test-{name}-0123456789abcdef"
     for name in ("postgres", "redis", "admin", "grafana_admin", "pgadmin")
 }
+SECRET_KEY = "unit-test-secret-key-0123456789abcdef"
 
 
 def render(env: str, out: Path) -> dict:
@@ -29,6 +30,8 @@ def render(env: str, out: Path) -> dict:
         "stack_tls_key": "-----BEGIN PRIVATE KEY-----",
         **{f"stack_{k}_password": v for k, v in SECRETS.items()},
         **{f"vault_{k}_password": v for k, v in SECRETS.items()},
+        "stack_secret_key": SECRET_KEY,
+        "vault_secret_key": SECRET_KEY,
     }
     if env != "production":
         extra.pop("stack_tls_cert")
@@ -96,5 +99,5 @@ def test_worker_settings_and_resources_differ(composes):
 def test_no_secret_in_either_compose_file(composes):
     for compose in composes.values():
         text = yaml.safe_dump(compose)
-        for secret in SECRETS.values():
+        for secret in [*SECRETS.values(), SECRET_KEY]:
             assert secret not in text

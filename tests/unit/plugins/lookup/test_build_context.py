@@ -226,3 +226,39 @@ def test_pack_writes_the_context_as_a_tar(tree: Path, tmp_path: Path) -> None:
     first = dest.read_bytes()
     pack(context, str(dest))
     assert dest.read_bytes() == first  # byte-for-byte reproducible
+
+
+def test_a_source_honours_its_own_ignore_files_in_order(tmp_path):
+    app = tmp_path / "app"
+    for rel in [
+        "backend/main.py",
+        "logs/x.log",
+        ".env",
+        ".env.example",
+        "data/seed.csv",
+        "keep.log",
+    ]:
+        (app / rel).parent.mkdir(parents=True, exist_ok=True)
+        (app / rel).write_text(rel)
+    (app / ".dockerignore").write_text("logs/\ndata\n!.env.example\n!keep.log\n")
+    ours = tmp_path / "ours"
+    ours.write_text(".env\n.env.*\n**/*.log\n.dockerignore\n")
+    result = build_context(
+        [(str(app), "app", [str(app / ".dockerignore"), str(ours), str(tmp_path / "nope")])]
+    )
+    paths = {f["path"] for f in result["files"]}
+    # The app's exception re-includes nothing that a later rule (ours) excludes.
+    assert paths == {"app/backend/main.py"}
+    assert "app/logs" not in result["dirs"]
+    assert "app/data" not in result["dirs"]
+
+
+def test_generated_contents_are_packed_and_hashed(tmp_path):
+    one = build_context([], {}, {"build/deps/deps.env": "SHAPE=uv\n"})
+    two = build_context([], {}, {"build/deps/deps.env": "SHAPE=requirements\n"})
+    assert one["hash"] != two["hash"]
+    assert one["dirs"] == ["build", "build/deps"]
+    tar = tmp_path / "ctx.tar"
+    pack(one, str(tar))
+    with tarfile.open(tar) as handle:
+        assert handle.extractfile("build/deps/deps.env").read() == b"SHAPE=uv\n"
