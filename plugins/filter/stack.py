@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -65,6 +66,123 @@ def app_environment(
     return {"public": public, "secret": secret}
 
 
+def redact(text: str, secrets: list[str] | None = None) -> str:
+    """text with every secret, raw or URL-encoded, replaced by ********."""
+    out = str(text)
+    for secret in sorted({str(s) for s in secrets or [] if s}, key=len, reverse=True):
+        out = out.replace(secret, "********").replace(quote(secret, safe=""), "********")
+    return out
+
+
+# Words that mark a value copied from an example file rather than a real secret.
+_PLACEHOLDER_WORDS = (
+    "replace-with", "replace_with", "changeme", "change-me", "change_me",
+    "placeholder", "example", "your-secret", "your_secret", "xxxxxxxx",
+)  # fmt: skip
+
+
+def _secret_problem(name: str, value: str, strict: bool, min_length: int,
+                    weak: set[str], placeholders: set[str]) -> str | None:  # fmt: skip
+    if not value:
+        return f"{name} is missing (set it in the inventory or vault)"
+    if "'" in value or "\n" in value or "\r" in value:
+        return f"{name} must not contain a single quote or a line break"
+    if not strict:
+        return None
+    lowered = value.lower()
+    if len(value) < min_length:
+        return f"{name} is too weak for production: shorter than {min_length} characters"
+    if lowered in weak:
+        return f"{name} is too weak for production: it is in stack_weak_passwords"
+    if lowered in placeholders or any(word in lowered for word in _PLACEHOLDER_WORDS):
+        return f"{name} is a placeholder from an example file, not a secret"
+    if len(set(value)) <= 2:
+        return f"{name} is too weak for production: it repeats one or two characters"
+    return None
+
+
+def secret_problems(
+    secrets: dict[str, Any],
+    strict: bool = False,
+    min_length: int = 16,
+    weak: list[str] | None = None,
+    placeholders: list[str] | None = None,
+) -> list[str]:
+    """One message per secret that is missing, unusable or (strict) weak; never a value."""
+    weak_set = {str(w).lower() for w in weak or []}
+    placeholder_set = {str(p).lower() for p in placeholders or []}
+    problems = []
+    for name, raw in secrets.items():
+        value = "" if raw is None else str(raw)
+        problem = _secret_problem(name, value, strict, int(min_length), weak_set, placeholder_set)
+        if problem:
+            problems.append(problem)
+    if strict:
+        seen: dict[str, str] = {}
+        for name, raw in secrets.items():
+            value = "" if raw is None else str(raw)
+            if value and value in seen:
+                problems.append(f"{name} equals {seen[value]}: every secret must differ")
+            seen.setdefault(value, name)
+    return problems
+
+
+_TLS_PAIRS = (
+    ("stack_tls_cert", "stack_tls_key", "PEM text"),
+    ("stack_tls_cert_file", "stack_tls_key_file", "files on the controller"),
+    ("stack_tls_cert_path", "stack_tls_key_path", "files on the server"),
+)
+
+
+def _pem_problem(name: str, text: str, kind: str) -> str | None:
+    want = "CERTIFICATE" if kind == "cert" else "PRIVATE KEY"
+    if "-----BEGIN" in text and want in text:
+        return None
+    if text.strip().startswith("/") and "\n" not in text.strip():
+        other = name.replace("stack_tls_", "").replace("_file", "")
+        return (
+            f"{name} holds a path ({text.strip()[:80]}), not PEM text: set stack_tls_{other}_path"
+            f" for a file on the server or stack_tls_{other}_file for one on the controller"
+        )
+    return f"{name} is not a PEM {want.lower()} (no -----BEGIN ... {want}----- block)"
+
+
+def tls_problems(given: dict[str, Any]) -> list[str]:
+    """What is wrong with the TLS inputs, by variable name; never a key's content.
+
+    given maps the six stack_tls_* variables to their values. One pair at most may be set,
+    both halves of it; PEM text must be PEM, controller files must exist and hold PEM,
+    server paths must be absolute (their existence is checked on the server).
+    """
+    values = {k: "" if v is None else str(v) for k, v in given.items()}
+    used = [pair for pair in _TLS_PAIRS if values.get(pair[0]) or values.get(pair[1])]
+    if len(used) > 1:
+        names = " and ".join(f"{c}/{k}" for c, k, _ in used)
+        return [f"give the TLS certificate and key one way only, not {names}"]
+    if not used:
+        return []
+    cert, key, _what = used[0]
+    if not (values.get(cert) and values.get(key)):
+        return [f"{cert} and {key} must be given together (or both left empty)."]
+    problems = []
+    for name, kind in ((cert, "cert"), (key, "key")):
+        value = values[name]
+        if name.endswith("_path"):
+            if not value.startswith("/"):
+                problems.append(f"{name} must be an absolute path on the server (got '{value}')")
+            continue
+        if name.endswith("_file"):
+            path = Path(value)
+            if not path.is_file():
+                problems.append(f"{name}: {value} is not a file on the controller")
+                continue
+            value = path.read_text(encoding="utf-8", errors="replace")
+        problem = _pem_problem(name, value, kind)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
 def resource_limits(
     defaults: dict[str, dict[str, Any]], overrides: dict[str, dict[str, Any]] | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -100,6 +218,9 @@ class FilterModule:
     def filters(self) -> dict[str, Callable[..., Any]]:
         return {
             "app_environment": app_environment,
+            "redact": redact,
+            "secret_problems": secret_problems,
+            "tls_problems": tls_problems,
             "resource_limits": resource_limits,
             "memory_total_mib": memory_total_mib,
         }

@@ -140,7 +140,7 @@ class DockerIgnore:
 
     def __init__(self, text: str) -> None:
         self.rules = [(exc, pattern_to_regex(p)) for exc, p in parse_dockerignore(text)]
-        self.has_exceptions = any(exc for exc, _ in self.rules)
+        self.has_exceptions = any(exc for exc, _regex in self.rules)
 
     def excluded(self, path: str) -> bool:
         parent = posixpath.dirname(path) or "."

@@ -18,7 +18,7 @@ import socket
 import time
 
 from urllib.error import HTTPError
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from ansible.module_utils.urls import open_url
 
@@ -309,3 +309,40 @@ def timeout_message(project: str, result: dict, elapsed: float, details: dict) -
         if not check["ok"]:
             parts.append("%s: %s" % (check_label(check), check.get("detail")))
     return "stack '%s' not healthy after %.1fs: %s" % (project, elapsed, "; ".join(parts))
+
+
+def secret_forms(secrets: list) -> list:
+    """Each non-empty secret raw and URL-encoded (as it appears in a URL), longest first."""
+    forms = set()
+    for secret in secrets or []:
+        if secret:
+            forms.add(str(secret))
+            forms.add(quote(str(secret), safe=""))
+    return sorted(forms, key=len, reverse=True)
+
+
+def leaked_lines(lines: list, forms: list) -> list:
+    """1-based numbers of the lines that hold one of the secret forms."""
+    return [n for n, line in enumerate(lines, 1) if any(f in line for f in forms)]
+
+
+def redact(lines: list, forms: list) -> list:
+    out = []
+    for line in lines:
+        for form in forms:
+            line = line.replace(form, "********")
+        out.append(line)
+    return out
+
+
+def leak_message(project: str, leaks: dict, scanned: int) -> str:
+    """Names each service and line number, never the secret."""
+    parts = [
+        "%s line%s %s" % (name, "s" if len(numbers) > 1 else "", ", ".join(map(str, numbers[:10])))
+        for name, numbers in sorted(leaks.items())
+    ]
+    return "stack '%s': a managed secret appears in the last %d log lines of %s" % (
+        project,
+        scanned,
+        "; ".join(parts),
+    )

@@ -100,6 +100,24 @@ options:
       - Number of container log lines and healthcheck log lines quoted per failing service.
     type: int
     default: 5
+  secrets:
+    description:
+      - Managed secret values. When the stack is healthy, the last O(secret_scan_lines) log
+        lines of each container of O(secret_scan_services) are searched for each of them, raw
+        and URL-encoded; a hit fails the check, naming the service and the line number, never
+        the secret.
+      - They are also masked in the log lines a failure message quotes.
+    type: list
+    elements: str
+    default: []
+  secret_scan_services:
+    description: Services whose logs are scanned for O(secrets). Default is every service checked.
+    type: list
+    elements: str
+  secret_scan_lines:
+    description: How many of the newest log lines of each container are scanned.
+    type: int
+    default: 200
 seealso:
   - module: community.docker.docker_compose_v2
   - module: evaonline.deploy.image_budget
@@ -175,6 +193,12 @@ services:
       description: Names of the service's containers.
       type: list
       elements: str
+secret_leaks:
+  description:
+    - Service to the line numbers (within the last O(secret_scan_lines)) that hold a secret.
+  returned: always
+  type: dict
+  sample: {worker: [3, 17]}
 checks:
   description: Results of O(http_checks) and O(tcp_checks) from the last poll.
   returned: always
@@ -212,7 +236,11 @@ from ansible_collections.evaonline.deploy.plugins.module_utils.health import (
     container_view,
     evaluate,
     http_check,
+    leak_message,
+    leaked_lines,
     parse_docker_time,
+    redact,
+    secret_forms,
     tail,
     tcp_check,
     timeout_message,
@@ -251,8 +279,9 @@ def validate(module: AnsibleModule) -> None:
             module.fail_json(msg="%s must be greater than 0, got %r" % (name, params[name]))
     if params["min_uptime"] < 0:
         module.fail_json(msg="min_uptime must not be negative, got %r" % params["min_uptime"])
-    if params["log_lines"] < 0:
-        module.fail_json(msg="log_lines must not be negative, got %r" % params["log_lines"])
+    for name in ("log_lines", "secret_scan_lines"):
+        if params[name] < 0:
+            module.fail_json(msg="%s must not be negative, got %r" % (name, params[name]))
 
 
 class Observer:
@@ -313,15 +342,36 @@ class Observer:
             if not views:
                 continue
             view = sorted(views, key=lambda v: v["name"])[0]
-            logs = []
-            if count:
-                try:
-                    raw = self.client.logs(view["id"], stdout=True, stderr=True, tail=count)
-                    logs = tail([raw.decode("utf-8", "replace")], count)
-                except DockerException:
-                    logs = []
-            out[name] = {"health_log": tail(view["health_log"], count), "logs": logs}
+            logs = self._logs(view["id"], count) if count else []
+            forms = secret_forms(self.params["secrets"])
+            out[name] = {
+                "health_log": redact(tail(view["health_log"], count), forms),
+                "logs": redact(logs, forms),
+            }
         return out
+
+    def _logs(self, container_id: str, count: int) -> list:
+        try:
+            raw = self.client.logs(container_id, stdout=True, stderr=True, tail=count)
+        except DockerException:
+            return []
+        return [x for x in raw.decode("utf-8", "replace").splitlines() if x.strip()]
+
+    def leaks(self, result: dict) -> dict:
+        """Service -> line numbers of its newest log lines that hold a managed secret."""
+        forms = secret_forms(self.params["secrets"])
+        if not forms:
+            return {}
+        wanted = self.params["secret_scan_services"]
+        found = {}
+        for view in sorted(result["views"].values(), key=lambda v: v["name"]):
+            if wanted is not None and view["service"] not in wanted:
+                continue
+            lines = self._logs(view["id"], self.params["secret_scan_lines"])
+            numbers = leaked_lines(lines, forms)
+            if numbers:
+                found.setdefault(view["service"], []).extend(numbers)
+        return found
 
 
 def public(result: dict) -> dict:
@@ -356,6 +406,9 @@ def main() -> None:
         "interval": {"type": "float", "default": 1},
         "min_uptime": {"type": "float", "default": 2},
         "log_lines": {"type": "int", "default": 5},
+        "secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},
+        "secret_scan_services": {"type": "list", "elements": "str"},
+        "secret_scan_lines": {"type": "int", "default": 200},
     }
     argument_spec.update(DOCKER_COMMON_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -370,11 +423,13 @@ def main() -> None:
                 observer.step, params["timeout"], params["interval"]
             )
             details = {} if ok else observer.details(result)
+            leaks = observer.leaks(result) if ok else {}
         except DockerException as exc:
             module.fail_json(msg="Docker API error while polling the stack: %s" % exc)
     summary = {
         "changed": False,
-        "healthy": ok,
+        "healthy": ok and not leaks,
+        "secret_leaks": leaks,
         "elapsed": round(elapsed, 3),
         "rounds": rounds,
     }
@@ -382,6 +437,10 @@ def main() -> None:
     if not ok:
         module.fail_json(
             msg=timeout_message(params["project"], result, elapsed, details), **summary
+        )
+    if leaks:
+        module.fail_json(
+            msg=leak_message(params["project"], leaks, params["secret_scan_lines"]), **summary
         )
     module.exit_json(
         msg="stack '%s': %d services healthy in %.2fs"

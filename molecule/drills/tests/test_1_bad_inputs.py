@@ -60,6 +60,9 @@ def test_site_refuses_before_any_change(
     assert "changed=0" in run.out and "unreachable=0" in run.out
     if "secret" in case:
         assert case["secret"] not in run.out
+    # The message names only what failed.
+    for text in case.get("absent", []):
+        assert text not in run.out[run.out.find("fatal:") :], f"{text!r} in: {message}"
     assert stack_snapshot(server) == before
 
 

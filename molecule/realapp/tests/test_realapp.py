@@ -7,6 +7,8 @@ then released a copy with one code file changed through deploy.yml.
 import json
 import os
 import shlex
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -201,3 +203,72 @@ def test_release_recreated_only_the_app_services(host):
         assert after[container(service)] == before[container(service)], service
     for service in APP_SERVICES:
         assert after[container(service)] != before[container(service)], service
+
+
+BROKEN_MIGRATION = '''"""A release whose migration fails (a user's bad release)."""
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    raise RuntimeError("migration 0002 is broken on purpose")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def playbook(name, *extra):
+    """Run playbooks/<name> against the test host with the scenario's inventory."""
+    ephemeral = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
+    proc = subprocess.run(
+        ["ansible-playbook", "-i", str(ephemeral / "inventory"), f"playbooks/{name}",
+         "-e", "evaonline_hosts=all", "-e", f"evaonline_report_dir={ephemeral}/reports", *extra],
+        cwd=Path(os.environ["MOLECULE_PROJECT_DIRECTORY"]), capture_output=True, text=True,
+        env={**os.environ, "ANSIBLE_NOCOLOR": "1"}, check=False,
+    )  # fmt: skip
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_failed_migration_stops_the_release_and_rolls_back(host, tmp_path):
+    """A release whose new Alembic revision raises is never started."""
+    good = current_tag(host)
+    rows = psql(host, "SELECT count(*) FROM eto_requests")
+    release = tmp_path / "broken"
+    shutil.copytree(FIXTURE, release)
+    (release / "alembic/versions/0002_broken.py").write_text(BROKEN_MIGRATION)
+    rc, out = playbook("deploy.yml", "-e", f"evaonline_app_src={release}")
+    assert rc != 0
+    assert "migration (alembic upgrade head) exited 1" in out, out[-3000:]
+    assert "RuntimeError: migration 0002 is broken on purpose" in out
+    assert f"rolled back to {good}, which is healthy again" in out
+    assert "test-postgres-password-0001" not in out
+    # The good release still serves, its schema and its rows untouched.
+    assert current_tag(host) == good
+    assert inspect(host, container("api"))["Config"]["Image"] == good
+    assert psql(host, "SELECT version_num FROM alembic_version") == "0001"
+    assert psql(host, "SELECT count(*) FROM eto_requests") == rows
+    assert http(host, "GET", "/api/v1/health")["status"] == "healthy"
+
+
+def test_verify_finds_a_secret_an_app_prints_naming_service_and_line(host):
+    """Runs last: the worker prints its broker URL (the Redis password URL-encoded) to its log,
+    as the public code does at start; verify.yml must fail without repeating it."""
+    rc, out = playbook("verify.yml")
+    assert rc == 0, out[-2000:]
+    worker = container("worker")
+    leak = 'echo "celery: connecting to $CELERY_BROKER_URL" > /proc/1/fd/1'
+    host.check_output(f"docker exec {worker} sh -c {shlex.quote(leak)}")
+    rc, out = playbook("verify.yml")
+    assert rc != 0
+    assert "a managed secret appears in the last 200 log lines of worker line" in out, out[-2000:]
+    assert "test-redis-password-0001" not in out
+    report = (
+        Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "reports/verify-evaonline-realapp.json"
+    )
+    assert "test-redis-password-0001" not in report.read_text()
+    assert list(json.loads(report.read_text())["secret_leaks"]) == ["worker"]

@@ -13,7 +13,12 @@ STACK_DIR = "/opt/evaonline"
 APP_SERVICES = {"api", "worker", "beat", "flower"}
 INFRA_SERVICES = {"postgres", "redis", "nginx", "prometheus"}
 ADMIN = ("admin", "stack-admin-test")
-SECRETS = ("Pg test/pass@with:odd%chars", 'redis test+pass&more "q" \\b', "stack-admin-test")
+SECRETS = (
+    "Pg test/pass@with:odd%chars",
+    'redis test+pass&more "q" \\b',
+    "stack-admin-test",
+    "stack-test-secret-key-0001",
+)
 # FAO-56 example 18: Brussels, 6 July, about 3.9 mm/day.
 ETO_BODY = json.loads(
     (Path(os.environ["MOLECULE_PROJECT_DIRECTORY"]) / "tests/data/fao56_example18.json").read_text()

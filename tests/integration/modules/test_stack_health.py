@@ -269,3 +269,49 @@ def test_bad_input_fails_cleanly(run, args, msg):
     res = run("stack_health", args)
     assert res.failed
     assert res.msg == msg
+
+
+@pytest.fixture(scope="module")
+def leaky(tmp_path_factory, unique):
+    """app prints its broker URL (password URL-encoded) at start, as some apps do."""
+    path = compose_file(
+        tmp_path_factory.mktemp("leaky") / "compose.yml",
+        {
+            "app": service(
+                [
+                    "sh",
+                    "-c",
+                    "echo boot; echo 'broker redis://:S3cr%40t-pw@redis:6379/0'; "
+                    "echo ready; exec sleep infinity",
+                ],
+                ["CMD", "true"],
+            ),
+            "quiet": service(["sleep", "infinity"], ["CMD", "true"]),
+        },
+    )
+    project = Project(f"{unique}leaky", path)
+    project.compose("up", "-d")
+    try:
+        yield project
+    finally:
+        project.compose("down", "-v", "-t", "0")
+
+
+def test_a_secret_in_an_app_log_fails_naming_service_and_line(run, leaky):
+    args = {"project": leaky.name, "secrets": ["S3cr@t-pw", ""], "timeout": 30}
+    res = run("stack_health", args)
+    assert res["failed"]
+    assert res["healthy"] is False
+    assert res["secret_leaks"] == {"app": [2]}
+    assert res["msg"] == (
+        f"stack '{leaky.name}': a managed secret appears in the last 200 log lines of app line 2"
+    )
+    assert "S3cr" not in str(res.result)
+
+
+def test_only_the_scanned_services_count(run, leaky):
+    args = {"project": leaky.name, "secrets": ["S3cr@t-pw"], "secret_scan_services": ["quiet"]}
+    res = run("stack_health", {**args, "timeout": 30})
+    assert not res.result.get("failed"), res["msg"]
+    assert res["healthy"] is True
+    assert res["secret_leaks"] == {}

@@ -20,22 +20,17 @@ SECRETS = {  # strong enough for production's checks; never real
 SECRET_KEY = "unit-test-secret-key-0123456789abcdef"
 
 
-def render(env: str, out: Path) -> dict:
+def render(env: str, out: Path, **more: object) -> dict:
     extra = {
         "render_dir": str(out),
         "stack_runtime_image": "evaonline-runtime:0123456789ab",
         "ansible_python_interpreter": "{{ ansible_playbook_python }}",
-        # Production's TLS files would live on the server; any PEM text renders.
-        "stack_tls_cert": "-----BEGIN CERTIFICATE-----",
-        "stack_tls_key": "-----BEGIN PRIVATE KEY-----",
         **{f"stack_{k}_password": v for k, v in SECRETS.items()},
         **{f"vault_{k}_password": v for k, v in SECRETS.items()},
         "stack_secret_key": SECRET_KEY,
         "vault_secret_key": SECRET_KEY,
+        **more,
     }
-    if env != "production":
-        extra.pop("stack_tls_cert")
-        extra.pop("stack_tls_key")
     args = [
         "ansible-playbook",
         "-i",
@@ -101,3 +96,11 @@ def test_no_secret_in_either_compose_file(composes):
         text = yaml.safe_dump(compose)
         for secret in [*SECRETS.values(), SECRET_KEY]:
             assert secret not in text
+
+
+def test_production_mounts_its_tls_files_from_the_server(composes):
+    """The shipped production inventory names files on the server (certbot style)."""
+    volumes = composes["production"]["services"]["nginx"]["volumes"]
+    assert "/etc/ssl/evaonline/fullchain.pem:/etc/nginx/tls/server.crt:ro" in volumes
+    assert "/etc/ssl/evaonline/privkey.pem:/etc/nginx/tls/server.key:ro" in volumes
+    assert not any("server.crt" in str(v) for v in composes["dev"]["services"]["nginx"]["volumes"])

@@ -1,12 +1,20 @@
 """Unit tests for the stack role's filters (plugins/filter/stack.py)."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.evaonline.deploy.plugins.filter.stack import (
     app_environment,
     memory_total_mib,
+    redact,
     resource_limits,
+    secret_problems,
+    tls_problems,
 )
+
+ROOT = Path(__file__).resolve().parents[4]
 
 BASE = {
     "DATABASE_URL": "postgresql://u:p%40ss@postgres/db",
@@ -91,3 +99,120 @@ def test_memory_total_counts_binary_units_of_the_given_services():
 def test_memory_that_is_not_a_size_is_refused():
     with pytest.raises(AnsibleFilterError, match="'lots' is not a memory size"):
         memory_total_mib({"api": {"memory": "lots"}}, ["api"])
+
+
+def test_redact_masks_raw_and_urlencoded_secrets_longest_first():
+    text = "url redis://:p%40ss@redis pw p@ss key p@ssword"
+    assert (
+        redact(text, ["p@ss", "p@ssword", ""])
+        == "url redis://:********@redis pw ******** key ********"
+    )
+
+
+STRONG = {
+    "stack_postgres_password": "Zq8-vK2m-Lp4x-Rt7w",
+    "stack_redis_password": "Hn3-Bc9v-Xe5t-Qa1z",
+}
+
+
+def test_secret_problems_outside_production_only_needs_usable_values():
+    assert secret_problems({"a": "x", "b": "x"}) == []
+    assert secret_problems({"a": "", "b": None, "c": "it's"}) == [
+        "a is missing (set it in the inventory or vault)",
+        "b is missing (set it in the inventory or vault)",
+        "c must not contain a single quote or a line break",
+    ]
+
+
+def test_strong_distinct_secrets_pass_in_production():
+    assert secret_problems(STRONG, strict=True) == []
+
+
+WEAK = "is too weak for production:"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (
+            "replace-with-a-long-random-secret",
+            "is a placeholder from an example file, not a secret",
+        ),
+        ("Please-CHANGEME-before-use-0001", "is a placeholder from an example file, not a secret"),
+        ("changeme", f"{WEAK} shorter than 16 characters"),
+        ("short-1", f"{WEAK} shorter than 16 characters"),
+        ("aaaaaaaaaaaaaaaaaaaa", f"{WEAK} it repeats one or two characters"),
+        ("abababababababababab", f"{WEAK} it repeats one or two characters"),
+        ("LetMeIn-LetMeIn-1", f"{WEAK} it is in stack_weak_passwords"),
+    ],
+)
+def test_production_refuses_weak_and_placeholder_secrets_naming_only_the_variable(value, reason):
+    secrets = {**STRONG, "stack_admin_password": value}
+    problems = secret_problems(secrets, strict=True, weak=["letmein-letmein-1"])
+    assert problems == [f"stack_admin_password {reason}"]
+
+
+def test_equal_secrets_are_refused_in_production():
+    secrets = {**STRONG, "stack_admin_password": STRONG["stack_redis_password"]}
+    assert secret_problems(secrets, strict=True) == [
+        "stack_admin_password equals stack_redis_password: every secret must differ"
+    ]
+
+
+def test_every_value_of_the_example_vault_file_is_refused():
+    example = yaml.safe_load(
+        (ROOT / "inventories/production/group_vars/all/vault.yml.example").read_text()
+    )
+    placeholders = yaml.safe_load((ROOT / "roles/stack/defaults/main.yml").read_text())[
+        "stack_placeholder_secrets"
+    ]
+    for name, value in example.items():
+        problems = secret_problems({name: value}, strict=True, placeholders=placeholders)
+        assert problems == [f"{name} is a placeholder from an example file, not a secret"]
+
+
+CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
+
+
+def tls(**given):
+    names = ["cert", "key", "cert_file", "key_file", "cert_path", "key_path"]
+    return tls_problems({f"stack_tls_{n}": given.get(n, "") for n in names})
+
+
+def test_tls_given_one_way_passes(tmp_path):
+    (tmp_path / "c.pem").write_text(CERT)
+    (tmp_path / "k.pem").write_text(KEY)
+    assert tls() == []
+    assert tls(cert=CERT, key=KEY) == []
+    assert tls(cert_file=str(tmp_path / "c.pem"), key_file=str(tmp_path / "k.pem")) == []
+    assert tls(cert_path="/etc/letsencrypt/live/x/fullchain.pem", key_path="/etc/x/k.pem") == []
+
+
+def test_a_path_in_the_pem_variable_is_named_as_a_path():
+    assert tls(cert="/etc/ssl/evaonline/fullchain.pem", key=KEY) == [
+        "stack_tls_cert holds a path (/etc/ssl/evaonline/fullchain.pem), not PEM text: set"
+        " stack_tls_cert_path for a file on the server or stack_tls_cert_file for one on the"
+        " controller"
+    ]
+
+
+def test_tls_problems_name_the_variable_and_never_the_key(tmp_path):
+    (tmp_path / "k.pem").write_text("not a key at all")
+    assert tls(cert=CERT) == [
+        "stack_tls_cert and stack_tls_key must be given together (or both left empty)."
+    ]
+    assert tls(cert=CERT, key="garbage-secret", cert_path="/x") == [
+        "give the TLS certificate and key one way only, not stack_tls_cert/stack_tls_key and "
+        "stack_tls_cert_path/stack_tls_key_path"
+    ]
+    assert tls(cert=CERT, key="garbage-secret") == [
+        "stack_tls_key is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block)"
+    ]
+    assert tls(cert_file=str(tmp_path / "none.pem"), key_file=str(tmp_path / "k.pem")) == [
+        f"stack_tls_cert_file: {tmp_path}/none.pem is not a file on the controller",
+        "stack_tls_key_file is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block)",
+    ]
+    assert tls(cert_path="etc/fullchain.pem", key_path="/k") == [
+        "stack_tls_cert_path must be an absolute path on the server (got 'etc/fullchain.pem')"
+    ]

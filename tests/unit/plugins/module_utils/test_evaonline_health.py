@@ -3,6 +3,7 @@ import socket
 import threading
 
 import pytest
+from ansible_collections.evaonline.deploy.plugins.module_utils import health
 from ansible_collections.evaonline.deploy.plugins.module_utils.health import (
     container_verdict,
     container_view,
@@ -295,4 +296,28 @@ def test_timeout_message():
         "stack 'p1' not healthy after 12.3s: gone: no container; "
         "sick: health unhealthy (failing streak 3) | health log: check failed | logs: boot / oops; "
         "tcp 127.0.0.1:1: refused"
+    )
+
+
+def test_secret_forms_are_raw_and_urlencoded_longest_first():
+    assert health.secret_forms(["p@ss", "", None, "p@ss"]) == ["p%40ss", "p@ss"]
+
+
+def test_leaked_lines_are_numbered_from_one():
+    forms = health.secret_forms(["p@ss"])
+    lines = ["boot", "redis://:p%40ss@redis", "ok", "password p@ss"]
+    assert health.leaked_lines(lines, forms) == [2, 4]
+    assert health.leaked_lines(lines, []) == []
+
+
+def test_redact_masks_every_form():
+    forms = health.secret_forms(["p@ss"])
+    assert health.redact(["a p@ss b", "url :p%40ss@"], forms) == ["a ******** b", "url :********@"]
+
+
+def test_leak_message_names_services_and_lines_only():
+    msg = health.leak_message("eva", {"worker": [3, 17], "api": [1]}, 200)
+    assert msg == (
+        "stack 'eva': a managed secret appears in the last 200 log lines of api line 1; "
+        "worker lines 3, 17"
     )
