@@ -157,7 +157,7 @@ def tls_problems(given: dict[str, Any]) -> list[str]:
     values = {k: "" if v is None else str(v) for k, v in given.items()}
     used = [pair for pair in _TLS_PAIRS if values.get(pair[0]) or values.get(pair[1])]
     if len(used) > 1:
-        names = " and ".join(f"{c}/{k}" for c, k, _ in used)
+        names = " and ".join(f"{c}/{k}" for c, k, _what in used)
         return [f"give the TLS certificate and key one way only, not {names}"]
     if not used:
         return []

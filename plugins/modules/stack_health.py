@@ -102,19 +102,19 @@ options:
     default: 5
   secrets:
     description:
-      - Managed secret values. When the stack is healthy, the last O(secret_scan_lines) log
-        lines of each container of O(secret_scan_services) are searched for each of them, raw
+      - Managed secret values. When the stack is healthy, the last O(log_scan_lines) log
+        lines of each container of O(log_scan_services) are searched for each of them, raw
         and URL-encoded; a hit fails the check, naming the service and the line number, never
         the secret.
       - They are also masked in the log lines a failure message quotes.
     type: list
     elements: str
     default: []
-  secret_scan_services:
+  log_scan_services:
     description: Services whose logs are scanned for O(secrets). Default is every service checked.
     type: list
     elements: str
-  secret_scan_lines:
+  log_scan_lines:
     description: How many of the newest log lines of each container are scanned.
     type: int
     default: 200
@@ -195,7 +195,7 @@ services:
       elements: str
 secret_leaks:
   description:
-    - Service to the line numbers (within the last O(secret_scan_lines)) that hold a secret.
+    - Service to the line numbers (within the last O(log_scan_lines)) that hold a secret.
   returned: always
   type: dict
   sample: {worker: [3, 17]}
@@ -279,7 +279,7 @@ def validate(module: AnsibleModule) -> None:
             module.fail_json(msg="%s must be greater than 0, got %r" % (name, params[name]))
     if params["min_uptime"] < 0:
         module.fail_json(msg="min_uptime must not be negative, got %r" % params["min_uptime"])
-    for name in ("log_lines", "secret_scan_lines"):
+    for name in ("log_lines", "log_scan_lines"):
         if params[name] < 0:
             module.fail_json(msg="%s must not be negative, got %r" % (name, params[name]))
 
@@ -362,12 +362,12 @@ class Observer:
         forms = secret_forms(self.params["secrets"])
         if not forms:
             return {}
-        wanted = self.params["secret_scan_services"]
+        wanted = self.params["log_scan_services"]
         found = {}
         for view in sorted(result["views"].values(), key=lambda v: v["name"]):
             if wanted is not None and view["service"] not in wanted:
                 continue
-            lines = self._logs(view["id"], self.params["secret_scan_lines"])
+            lines = self._logs(view["id"], self.params["log_scan_lines"])
             numbers = leaked_lines(lines, forms)
             if numbers:
                 found.setdefault(view["service"], []).extend(numbers)
@@ -407,8 +407,8 @@ def main() -> None:
         "min_uptime": {"type": "float", "default": 2},
         "log_lines": {"type": "int", "default": 5},
         "secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},
-        "secret_scan_services": {"type": "list", "elements": "str"},
-        "secret_scan_lines": {"type": "int", "default": 200},
+        "log_scan_services": {"type": "list", "elements": "str"},
+        "log_scan_lines": {"type": "int", "default": 200},
     }
     argument_spec.update(DOCKER_COMMON_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -440,7 +440,7 @@ def main() -> None:
         )
     if leaks:
         module.fail_json(
-            msg=leak_message(params["project"], leaks, params["secret_scan_lines"]), **summary
+            msg=leak_message(params["project"], leaks, params["log_scan_lines"]), **summary
         )
     module.exit_json(
         msg="stack '%s': %d services healthy in %.2fs"

@@ -310,7 +310,7 @@ def test_a_secret_in_an_app_log_fails_naming_service_and_line(run, leaky):
 
 
 def test_only_the_scanned_services_count(run, leaky):
-    args = {"project": leaky.name, "secrets": ["S3cr@t-pw"], "secret_scan_services": ["quiet"]}
+    args = {"project": leaky.name, "secrets": ["S3cr@t-pw"], "log_scan_services": ["quiet"]}
     res = run("stack_health", {**args, "timeout": 30})
     assert not res.result.get("failed"), res["msg"]
     assert res["healthy"] is True
