@@ -12,7 +12,7 @@ REGISTRY_NAME=${EVAONLINE_TEST_REGISTRY:-evaonline-registry}
 REGISTRY_PORT=${EVAONLINE_TEST_REGISTRY_PORT:-5000}
 REGISTRY=127.0.0.1:${REGISTRY_PORT}
 MIRROR=${EVAONLINE_TEST_APT_MIRROR:-http://deb.debian.org/debian}
-HOST_PACKAGES=(docker.io debootstrap iproute2 curl ca-certificates)
+HOST_PACKAGES=(docker.io debootstrap iproute2 curl ca-certificates openssh-client openssl)
 LABEL_KEY=org.evaonline.test.recipe
 DOUBLE_LABEL=org.evaonline.test.double
 

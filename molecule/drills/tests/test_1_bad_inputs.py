@@ -20,6 +20,12 @@ CASES = yaml.safe_load((Path(__file__).parents[1] / "bad_inputs.yml").read_text(
 TABLE = EPHEMERAL / "bad_inputs.md"
 
 
+def failure(out: str) -> str:
+    """The output from the first failed task on: `fatal:`, or `failed:` for a loop item."""
+    starts = [i for i in (out.find("fatal:"), out.find("failed: [")) if i >= 0]
+    return out[min(starts) :] if starts else ""
+
+
 def first_error(out: str) -> str:
     """The message an operator reads: the first argument error or msg of the failed task,
     from YAML-formatted results (ansible.cfg) or JSON ones (Molecule's configuration)."""
@@ -29,7 +35,7 @@ def first_error(out: str) -> str:
         r'"msg": "((?:[^"\\]|\\.)*)"',
         r"^\s*msg: (.*(?:\n {6,}.*)*)",
     )
-    fatal = out[out.find("fatal:") :]
+    fatal = failure(out)
     for pattern in patterns:
         match = re.search(pattern, fatal, re.MULTILINE)
         if match:
@@ -62,7 +68,7 @@ def test_site_refuses_before_any_change(
         assert case["secret"] not in run.out
     # The message names only what failed.
     for text in case.get("absent", []):
-        assert text not in run.out[run.out.find("fatal:") :], f"{text!r} in: {message}"
+        assert text not in failure(run.out), f"{text!r} in: {message}"
     assert stack_snapshot(server) == before
 
 

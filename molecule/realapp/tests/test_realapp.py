@@ -1,11 +1,15 @@
-"""A checkout shaped like the public EVAonline code, deployed by inventory variables alone.
+"""Production as users run it, deploying a checkout shaped like the public EVAonline code.
 
-site.yml deployed tests/fixtures/evaonline_app (converge, idempotence); side_effect.yml
-then released a copy with one code file changed through deploy.yml.
+site.yml deployed tests/fixtures/evaonline_app with the shipped production inventory plus
+overlay/ (server address, doubles, app variables, vault), over SSH as the sudo user deploy
+(converge, idempotence); side_effect.yml then released a copy with one code file changed.
+These tests reach the test host as root over docker exec, and run playbooks as an operator
+would, with the same inventories.
 """
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -14,9 +18,16 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 PROJECT = "evaonline"
-FIXTURE = Path(os.environ["MOLECULE_PROJECT_DIRECTORY"]) / "tests/fixtures/evaonline_app"
+TOP = Path(os.environ["MOLECULE_PROJECT_DIRECTORY"])
+SCENARIO = TOP / "molecule/realapp"
+EPHEMERAL = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
+FIXTURE = TOP / "tests/fixtures/evaonline_app"
+SERVER = "eva-prod-1.evaonline.example"
+REPORT = EPHEMERAL / f"reports/verify-{SERVER}.json"
+VAULT_ARGS = ["--vault-password-file", str(SCENARIO / "overlay/vault-password")]
 APP_SERVICES = ["api", "worker", "beat", "flower"]
 ETO_BODY = {
     "station": "BSB-A001",
@@ -26,18 +37,50 @@ ETO_BODY = {
     "tmax": 29.8,
     "day_of_year": 200,
 }
-# The test host has python3 but no curl.
-HTTP = (
-    "import json, sys, urllib.request as u; m, url, body = sys.argv[1:4]; "
-    "r = u.urlopen(u.Request(url, data=body.encode() or None, method=m, "
-    "headers={'Content-Type': 'application/json'}), timeout=10); print(r.read().decode())"
-)
+# The test host has python3 but no curl. HTTPS trusts the test CA; no redirect is followed.
+# Prints "<status> <Location header> <body>".
+HTTP = """
+import base64, http.client, ssl, sys
+method, url, body, auth = sys.argv[1:5]
+scheme, _, rest = url.partition("://")
+hostport, _, path = rest.partition("/")
+if scheme == "https":
+    ctx = ssl.create_default_context(cafile="/root/test-ca.crt")
+    conn = http.client.HTTPSConnection(hostport, context=ctx, timeout=10)
+else:
+    conn = http.client.HTTPConnection(hostport, timeout=10)
+headers = {"Content-Type": "application/json", "Host": "evaonline.example"}
+if auth:
+    headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
+conn.request(method, "/" + path, body=body.encode() or None, headers=headers)
+r = conn.getresponse()
+print(r.status, r.getheader("Location") or "-", r.read().decode())
+"""
+
+
+def request(host, method, url, body="", auth=""):
+    args = " ".join(shlex.quote(a) for a in (method, url, body, auth))
+    status, location, text = host.check_output(f"python3 -c {shlex.quote(HTTP)} {args}").split(
+        " ", 2
+    )
+    return int(status), location, text
 
 
 def http(host, method, path, body=""):
-    url = f"http://127.0.0.1{path}"
-    cmd = f"python3 -c {shlex.quote(HTTP)} {method} {shlex.quote(url)} {shlex.quote(body)}"
-    return json.loads(host.check_output(cmd))
+    """A request to the API through nginx over HTTPS, as a user makes it."""
+    status, _, text = request(host, method, f"https://127.0.0.1{path}", body)
+    assert 200 <= status < 300, (status, text)
+    return json.loads(text)
+
+
+@pytest.fixture(scope="module")
+def vault():
+    """The secrets of the encrypted vault in overlay/, read as an operator would."""
+    out = subprocess.run(
+        ["ansible-vault", "view", *VAULT_ARGS, str(SCENARIO / "overlay/group_vars/all/vault.yml")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return yaml.safe_load(out)
 
 
 def container(service):
@@ -85,16 +128,17 @@ def test_postgres_runs_the_postgis_flavour_and_alembic_migrated(host):
     assert psql(host, "SELECT version_num FROM alembic_version") == "0001"
 
 
-def test_the_app_reads_discrete_settings_only(host):
+def test_the_app_reads_discrete_settings_only(host, vault):
     env = dict(e.split("=", 1) for e in inspect(host, container("api"))["Config"]["Env"])
     assert env["POSTGRES_HOST"] == "postgres"
     assert env["REDIS_HOST"] == "redis"
-    assert env["ENVIRONMENT"] == "test"
-    assert env["SECRET_KEY"] == "test-secret-key-0001"
+    assert env["ENVIRONMENT"] == "production"
+    assert env["SECRET_KEY"] == vault["vault_secret_key"]
+    assert env["POSTGRES_PASSWORD"] == vault["vault_postgres_password"]
     # Secret-bearing entries come from .env, never from compose.yaml.
     compose = host.file("/opt/evaonline/compose.yaml").content_string
     assert "SECRET_KEY: ${APP_SECRET_KEY:?" in compose
-    assert "test-secret-key-0001" not in compose
+    assert not [v for k, v in vault.items() if v in compose]
 
 
 def test_app_is_read_only_and_writes_its_own_paths(host):
@@ -205,6 +249,55 @@ def test_release_recreated_only_the_app_services(host):
         assert after[container(service)] != before[container(service)], service
 
 
+def test_the_deploy_came_over_ssh_as_deploy_with_sudo(host):
+    journal = host.check_output("journalctl --no-pager -o cat -u ssh.service")
+    assert re.search(r"Accepted publickey for deploy from \S+ port", journal), journal[-1500:]
+    sudo = host.check_output("journalctl --no-pager -o cat _COMM=sudo")
+    assert re.search(r"deploy : .*USER=root ; COMMAND=/bin/sh", sudo), sudo[-1500:]
+
+
+def test_a_nopasswd_sudo_user_runs_verify_too(host):
+    rc, out = playbook(
+        "verify.yml", "-e", "ansible_user=deploy-nopw", "-e", "ansible_become_password="
+    )
+    assert rc == 0, out[-2000:]
+    assert "unreachable=0" in out
+
+
+def test_http_redirects_to_https(host):
+    status, location, _ = request(host, "GET", "http://127.0.0.1/api/v1/health")
+    assert status == 301
+    assert location == "https://evaonline.example/api/v1/health"
+
+
+def test_https_serves_the_api_with_the_test_cas_certificate(host):
+    status, _, text = request(host, "GET", "https://127.0.0.1/api/v1/health")
+    assert status == 200
+    assert json.loads(text)["status"] == "healthy"
+    cert = host.check_output("openssl x509 -noout -issuer -in /etc/ssl/evaonline/fullchain.pem")
+    assert "evaonline-test-ca" in cert
+    mounts = {m["Destination"]: m["Source"] for m in inspect(host, container("nginx"))["Mounts"]}
+    assert mounts["/etc/nginx/tls/server.crt"] == "/etc/ssl/evaonline/fullchain.pem"
+
+
+@pytest.mark.parametrize("path", ["/flower/", "/prometheus/"])
+def test_admin_routes_answer_only_behind_basic_auth(host, vault, path):
+    assert request(host, "GET", f"https://127.0.0.1{path}")[0] == 401
+    assert request(host, "GET", f"https://127.0.0.1{path}", auth="admin:wrong-password")[0] == 401
+    status, location, _ = request(
+        host, "GET", f"https://127.0.0.1{path}", auth=f"admin:{vault['vault_admin_password']}"
+    )
+    assert status in (200, 302), (path, status, location)
+
+
+def test_verify_passes_under_production_tls(host):
+    rc, out = playbook("verify.yml")
+    assert rc == 0, out[-2000:]
+    report = json.loads(REPORT.read_text())
+    assert report["healthy"] is True
+    assert report["checks"][0]["url"] == "https://127.0.0.1:443/api/v1/health"
+
+
 BROKEN_MIGRATION = '''"""A release whose migration fails (a user's bad release)."""
 
 revision = "0002"
@@ -223,18 +316,18 @@ def downgrade() -> None:
 
 
 def playbook(name, *extra):
-    """Run playbooks/<name> against the test host with the scenario's inventory."""
-    ephemeral = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"])
+    """Run playbooks/<name> as the operator does: production inventory, overlay, vault, SSH."""
     proc = subprocess.run(
-        ["ansible-playbook", "-i", str(ephemeral / "inventory"), f"playbooks/{name}",
-         "-e", "evaonline_hosts=all", "-e", f"evaonline_report_dir={ephemeral}/reports", *extra],
-        cwd=Path(os.environ["MOLECULE_PROJECT_DIRECTORY"]), capture_output=True, text=True,
+        ["ansible-playbook", "-i", "inventories/production", "-i", str(SCENARIO / "overlay"),
+         *VAULT_ARGS, f"playbooks/{name}", "-e", "evaonline_hosts=evaonline",
+         "-e", f"evaonline_report_dir={EPHEMERAL}/reports", *extra],
+        cwd=TOP, capture_output=True, text=True,
         env={**os.environ, "ANSIBLE_NOCOLOR": "1"}, check=False,
     )  # fmt: skip
     return proc.returncode, proc.stdout + proc.stderr
 
 
-def test_failed_migration_stops_the_release_and_rolls_back(host, tmp_path):
+def test_failed_migration_stops_the_release_and_rolls_back(host, tmp_path, vault):
     """A release whose new Alembic revision raises is never started."""
     good = current_tag(host)
     rows = psql(host, "SELECT count(*) FROM eto_requests")
@@ -246,7 +339,7 @@ def test_failed_migration_stops_the_release_and_rolls_back(host, tmp_path):
     assert "migration (alembic upgrade head) exited 1" in out, out[-3000:]
     assert "RuntimeError: migration 0002 is broken on purpose" in out
     assert f"rolled back to {good}, which is healthy again" in out
-    assert "test-postgres-password-0001" not in out
+    assert vault["vault_postgres_password"] not in out
     # The good release still serves, its schema and its rows untouched.
     assert current_tag(host) == good
     assert inspect(host, container("api"))["Config"]["Image"] == good
@@ -255,7 +348,7 @@ def test_failed_migration_stops_the_release_and_rolls_back(host, tmp_path):
     assert http(host, "GET", "/api/v1/health")["status"] == "healthy"
 
 
-def test_verify_finds_a_secret_an_app_prints_naming_service_and_line(host):
+def test_verify_finds_a_secret_an_app_prints_naming_service_and_line(host, vault):
     """Runs last: the worker prints its broker URL (the Redis password URL-encoded) to its log,
     as the public code does at start; verify.yml must fail without repeating it."""
     rc, out = playbook("verify.yml")
@@ -266,9 +359,6 @@ def test_verify_finds_a_secret_an_app_prints_naming_service_and_line(host):
     rc, out = playbook("verify.yml")
     assert rc != 0
     assert "a managed secret appears in the last 200 log lines of worker line" in out, out[-2000:]
-    assert "test-redis-password-0001" not in out
-    report = (
-        Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "reports/verify-evaonline-realapp.json"
-    )
-    assert "test-redis-password-0001" not in report.read_text()
-    assert list(json.loads(report.read_text())["secret_leaks"]) == ["worker"]
+    assert vault["vault_redis_password"] not in out
+    assert vault["vault_redis_password"] not in REPORT.read_text()
+    assert list(json.loads(REPORT.read_text())["secret_leaks"]) == ["worker"]

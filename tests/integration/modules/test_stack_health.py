@@ -52,6 +52,14 @@ class Project:
         self.name = name
         self.path = path
 
+    def running(self):
+        """Up for the fixture's life, then down with its volumes (yield from it)."""
+        self.compose("up", "-d")
+        try:
+            yield self
+        finally:
+            self.compose("down", "-v", "-t", "0")
+
     def compose(self, *args):
         return subprocess.run(
             ["docker", "compose", "-p", self.name, "-f", str(self.path), *args],
@@ -77,11 +85,7 @@ def mixed(tmp_path_factory, unique):
         },
     )
     project = Project(f"{unique}mixed", path)
-    project.compose("up", "-d")
-    try:
-        yield project
-    finally:
-        project.compose("down", "-v", "-t", "0")
+    yield from project.running()
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +95,7 @@ def nine(tmp_path_factory, unique):
         {f"s{i}": service(["sleep", "infinity"], ["CMD", "true"]) for i in range(9)},
     )
     project = Project(f"{unique}nine", path)
-    project.compose("up", "-d")
-    try:
-        yield project
-    finally:
-        project.compose("down", "-v", "-t", "0")
+    yield from project.running()
 
 
 @pytest.fixture(scope="module")
@@ -290,11 +290,7 @@ def leaky(tmp_path_factory, unique):
         },
     )
     project = Project(f"{unique}leaky", path)
-    project.compose("up", "-d")
-    try:
-        yield project
-    finally:
-        project.compose("down", "-v", "-t", "0")
+    yield from project.running()
 
 
 def test_a_secret_in_an_app_log_fails_naming_service_and_line(run, leaky):
