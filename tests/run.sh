@@ -32,9 +32,26 @@ stage_lint() {
   yamllint -s . && ruff check . && ruff format --check . && ansible-lint --offline -q
 }
 stage_sanity() { tests/sanity.sh; }
-stage_unit() { pytest -q -p no:cacheprovider tests/unit; }
-stage_contract() { pytest -q -p no:cacheprovider tests/contract; }
-stage_integration() { pytest -q -p no:cacheprovider tests/integration; }
+# What failed is repeated after the table: CI shows only a run's last lines.
+notes=$(mktemp)
+trap 'rm -f "$notes"' EXIT
+note_failures() {  # note_failures TITLE LOG: the log's failure lines, or its tail
+  { printf -- '--- %s\n' "$1"
+    grep -E '^(FAILED|ERROR) |^(fatal|failed): |^E  +[A-Za-z]*(Error|assert)' "$2" | cut -c1-600 | tail -n 25 \
+      || tail -n 25 "$2"; } >>"$notes"
+}
+pytest_stage() {  # pytest_stage DIR
+  local out rc
+  out=$(mktemp)
+  pytest -q -rfE -p no:cacheprovider "$1" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 0 ] || note_failures "$1" "$out"
+  rm -f "$out"
+  return "$rc"
+}
+stage_unit() { pytest_stage tests/unit; }
+stage_contract() { pytest_stage tests/contract; }
+stage_integration() { pytest_stage tests/integration; }
 # Molecule scenarios run in MOLECULE_LANES parallel lanes (default 2): a test host
 # waits on the network, the disk and its inner daemon as much as on a core. Longest
 # first onto the least loaded lane, by these rough weights (seconds on 2 cores). Each
@@ -68,6 +85,7 @@ stage_molecule() {
   for s in $SCENARIOS; do
     read -r _ secs res < <(grep "^$s " "$logs/results" || echo "$s 0 1")
     record "molecule:$s" "$secs" "$res"
+    [ "$res" -eq 0 ] || note_failures "molecule $s" "$logs/$s.log"
     [ "$res" -eq 0 ] || rc=1
   done
   rm -rf "$logs"
@@ -104,5 +122,6 @@ for i in "${!names[@]}"; do
   if [ "${results[$i]}" -eq 0 ]; then r=passed; npass=$((npass + 1)); else r=FAILED; nfail=$((nfail + 1)); fi
   printf '%-28s %8s  %s\n' "${names[$i]}" "${times[$i]}" "$r"
 done
+if [ -s "$notes" ]; then printf '\nwhat failed:\n'; cat "$notes"; fi
 echo "stages: $npass passed, $nfail failed"
 [ $nfail -eq 0 ] && [ $failed -eq 0 ]
