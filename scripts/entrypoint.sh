@@ -19,6 +19,7 @@ readonly VALID_SERVICES="api worker beat flower migrate"
 : "${API_HOST:=0.0.0.0}"
 : "${API_PORT:=8000}"
 : "${API_WORKERS:=2}"
+: "${API_GRACEFUL_TIMEOUT:=25}"
 : "${API_HEALTH_PATH:=/api/v1/health}"
 : "${WORKER_CONCURRENCY:=2}"
 : "${FLOWER_PORT:=5555}"
@@ -185,7 +186,8 @@ run_api() {
   fi
   log "starting api $APP_MODULE on ${API_HOST}:${API_PORT} with $API_WORKERS worker(s)"
   exec uvicorn "$APP_MODULE" --host "$API_HOST" --port "$API_PORT" \
-    --workers "$API_WORKERS" --log-level "$LOG_LEVEL" --proxy-headers "$@"
+    --workers "$API_WORKERS" --log-level "$LOG_LEVEL" --proxy-headers \
+    --timeout-graceful-shutdown "$API_GRACEFUL_TIMEOUT" "$@"
 }
 
 run_worker() {
