@@ -35,6 +35,9 @@ SCHEMA = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS eto_requests_status_idx ON eto_requests (status)",
+    # How many times a request was finished: a task run twice (a release that lost a
+    # worker's acknowledgement) shows as 2.
+    "ALTER TABLE eto_requests ADD COLUMN IF NOT EXISTS finishes INTEGER NOT NULL DEFAULT 0",
     """
     CREATE TABLE IF NOT EXISTS heartbeats (
         name     TEXT PRIMARY KEY,
@@ -106,7 +109,7 @@ class EtoStore:
         with connect() as conn:
             conn.execute(
                 "UPDATE eto_requests SET status = %s, eto_mm_day = %s, error = %s,"
-                " updated_at = now() WHERE id = %s",
+                " finishes = finishes + 1, updated_at = now() WHERE id = %s",
                 (status, eto_mm_day, error, request_id),
             )
 

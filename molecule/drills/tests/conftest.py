@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,52 @@ def stack_snapshot(host: Server) -> dict[str, Any]:
     )
     state = {name: (c["id"], c["started"], c["restarts"]) for name, c in containers(host).items()}
     return {"files": files, "containers": state}
+
+
+LOAD_DIR = "/root/load"  # not /tmp: the test host's /tmp is a tmpfs docker cp cannot see
+
+
+@contextmanager
+def load(host: Server, before: float = 8.0, after: float = 4.0) -> Iterator[dict[str, Any]]:
+    """tests/load/loadgen.py on the test host against nginx on loopback: 20 requests/s
+    (every 10th an ET0 POST), at most 8000 requests and 400 s. Phases before, during
+    (the body of the with block) and after; the report fills the yielded dict."""
+    host.check_output(f"mkdir -p {LOAD_DIR} && rm -f {LOAD_DIR}/stop {LOAD_DIR}/report.json")
+    for src in (TOP / "tests/load/loadgen.py", TOP / "tests/data/fao56_example18.json"):
+        subprocess.run(["docker", "cp", str(src), f"{host.name}:{LOAD_DIR}/"], check=True)
+    phase = f"{LOAD_DIR}/phase"
+    host.check_output(f"echo before > {phase}")
+    args = (
+        f"--url http://127.0.0.1 --rate 20 --count 8000 --seconds 400 --eto-every 10"
+        f" --eto-body {LOAD_DIR}/fao56_example18.json --stop-file {LOAD_DIR}/stop"
+        f" --phase-file {phase} --out {LOAD_DIR}/report.json"
+    )
+    subprocess.run(
+        ["docker", "exec", "-d", host.name, "sh", "-c", f"python3 {LOAD_DIR}/loadgen.py {args}"],
+        check=True,
+    )
+    result: dict[str, Any] = {}
+    time.sleep(before)
+    host.check_output(f"echo during > {phase}")
+    try:
+        yield result
+    finally:
+        host.check_output(f"echo after > {phase}")
+        time.sleep(after)
+        host.check_output(f"touch {LOAD_DIR}/stop")
+        wait_until(
+            lambda: host.run(f"test -s {LOAD_DIR}/report.json").returncode == 0,
+            60,
+            "the load generator's report",
+        )
+        result.update(json.loads(host.check_output(f"cat {LOAD_DIR}/report.json")))
+
+
+def finishes(host: Server, ids: list[str]) -> dict[str, int]:
+    """How many times each ET0 request was finished (computed or failed)."""
+    out = sql(host, "SELECT id, finishes FROM eto_requests")
+    counts = dict(line.split("|") for line in out.splitlines())
+    return {i: int(counts.get(i, 0)) for i in ids}
 
 
 @dataclass

@@ -21,6 +21,8 @@ from conftest import (
     Ledger,
     Server,
     containers,
+    finishes,
+    load,
     playbook,
     sql,
     submit,
@@ -53,27 +55,58 @@ def finish(server: Server, ledger: Ledger) -> float:
     return seconds
 
 
+def under_load(server: Server, ledger: Ledger, report: dict[str, Any]) -> dict[str, Any]:
+    """Zero failed requests, and every ET0 request accepted under load finished once."""
+    assert report["total"] > 0, report
+    assert report["failed"] == 0, (
+        f"{report['failed']} of {report['total']} requests failed: {report['failures'][:5]}"
+    )
+    ids = report["accepted_eto_ids"]
+    assert ids, "the load generator got no ET0 request accepted"
+    ledger.wait_done(server, ids)
+    twice = {i: n for i, n in finishes(server, ids).items() if n != 1}
+    assert not twice, f"ET0 requests not finished exactly once: {list(twice.items())[:5]}"
+    phases = report["phases"]
+    return {
+        "requests": report["total"],
+        "failed": report["failed"],
+        "eto_tasks": len(ids),
+        **{f"{name}_p50_ms": phases.get(name, {}).get("p50_ms") for name in ("before", "during")},
+        **{f"{name}_p99_ms": phases.get(name, {}).get("p99_ms") for name in ("before", "during")},
+    }
+
+
+def api_container(server: Server) -> str:
+    return server.check_output(
+        "docker ps -q --filter label=com.docker.compose.project=evaonline"
+        " --filter label=com.docker.compose.service=api"
+    )
+
+
 def test_redeploy_with_a_new_app_tag(server: Server, ledger: Ledger, journal: Journal) -> None:
     before = containers(server)
-    run = playbook(
-        "deploy.yml", extra={"evaonline_app_src": str(app_copy("app-v2", "RELEASE = 'v2'"))}
-    )
+    with load(server) as report:
+        run = playbook(
+            "deploy.yml", extra={"evaonline_app_src": str(app_copy("app-v2", "RELEASE = 'v2'"))}
+        )
     ok(run, "deploy.yml of the changed app")
+    figures = under_load(server, ledger, report)
     after = containers(server)
     assert after["api"]["image"] != before["api"]["image"]
     recreated = {name for name in after if after[name]["id"] != before[name]["id"]}
     assert recreated == APP_SERVICES
     out = server.check_output(
-        "docker exec evaonline-api-1 python3 -c 'import backend; print(backend.RELEASE)'"
+        f"docker exec {api_container(server)} python3 -c 'import backend; print(backend.RELEASE)'"
     )
     assert out == "v2"
     finish(server, ledger)
     journal.record(
-        "1 redeploy with a new app tag",
+        "1 redeploy with a new app tag, under load",
         result="passed",
         seconds=run.seconds,
         image=after["api"]["image"],
         recreated=sorted(recreated),
+        **figures,
     )
 
 
@@ -168,14 +201,18 @@ def test_failed_release_is_rolled_back(server: Server, ledger: Ledger, journal: 
         "import os\nif os.environ.get('SERVICE') == 'api':\n"
         "    raise SystemExit('drill: this release cannot start its api')",
     )
-    run = playbook(
-        "deploy.yml", extra={"evaonline_app_src": str(bad_app), "stack_wait_timeout": 60}
-    )
+    with load(server) as report:
+        run = playbook(
+            "deploy.yml", extra={"evaonline_app_src": str(bad_app), "stack_wait_timeout": 60}
+        )
     assert run.rc != 0, "deploy.yml accepted a release whose api cannot start"
     assert re.search(rf"rolled back to {re.escape(good)}", run.out), run.out[-3000:]
+    figures = under_load(server, ledger, report)
     assert containers(server)["api"]["image"] == good
     finish(server, ledger)
-    journal.record("5 failed release, rolled back", result="passed", seconds=run.seconds)
+    journal.record(
+        "5 failed release, rolled back, under load", result="passed", seconds=run.seconds, **figures
+    )
 
 
 def newest_dump(server: Server) -> str:
