@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from ansible.errors import AnsibleFilterError
@@ -36,8 +38,67 @@ def container_names(containers: Iterable[Mapping[str, Any]]) -> list[str]:
     return names
 
 
+# The runtime image's release tags: 12 hex digits of the build context's hash.
+_RELEASE_TAG = re.compile(r"^[0-9a-f]{12}$")
+
+
+def kept_releases(images: Iterable[Mapping[str, Any]], repository: str) -> list[dict[str, Any]]:
+    """The releases of `repository` among images (docker_host_info, verbose), newest
+    first: image ref, tag, build time (UTC, ISO 8601) and app version."""
+    found: dict[str, dict[str, Any]] = {}
+    for image in images:
+        labels = image.get("Labels") or {}
+        for ref in image.get("RepoTags") or []:
+            repo, _, tag = str(ref).rpartition(":")
+            if repo != repository or not _RELEASE_TAG.match(tag):
+                continue
+            created = int(image.get("Created") or 0)
+            found[ref] = {
+                "image": ref,
+                "tag": tag,
+                "built": datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "created": created,
+                "version": labels.get("org.opencontainers.image.version", ""),
+            }
+    return sorted(found.values(), key=lambda r: (r["created"], r["tag"]), reverse=True)
+
+
+def rollback_target(
+    releases: list[Mapping[str, Any]], current: str, wanted: str = ""
+) -> dict[str, Any]:
+    """The release to roll back to: `wanted` (a tag or image ref) when given, else the
+    newest kept release older than `current`. Refuses, listing the kept ones, otherwise."""
+    listing = ", ".join(
+        f"{r['tag']} (built {r['built']}, version {r['version'] or '?'})" for r in releases
+    )
+    if wanted:
+        for release in releases:
+            if wanted in (release["tag"], release["image"]):
+                if release["image"] == current:
+                    raise AnsibleFilterError(
+                        f"evaonline_rollback_to: {wanted} is the release serving now"
+                    )
+                return dict(release)
+        raise AnsibleFilterError(
+            f"evaonline_rollback_to: {wanted} is not a kept release; kept: {listing or 'none'}"
+        )
+    tags = [r["image"] for r in releases]
+    older = releases[tags.index(current) + 1 :] if current in tags else []
+    if not older:
+        raise AnsibleFilterError(
+            f"there is no kept release older than {current or 'the serving one'} to roll back"
+            f" to; kept: {listing or 'none'}"
+        )
+    return dict(older[0])
+
+
 class FilterModule:
     """Filters of evaonline.deploy's stack releases."""
 
     def filters(self) -> dict[str, Callable[..., Any]]:
-        return {"compose_replaces": compose_replaces, "container_names": container_names}
+        return {
+            "compose_replaces": compose_replaces,
+            "container_names": container_names,
+            "kept_releases": kept_releases,
+            "rollback_target": rollback_target,
+        }

@@ -110,6 +110,31 @@ def test_redeploy_with_a_new_app_tag(server: Server, ledger: Ledger, journal: Jo
     )
 
 
+def test_rollback_on_demand(server: Server, ledger: Ledger, journal: Journal) -> None:
+    serving = containers(server)["api"]["image"]
+    refused = playbook("rollback.yml", extra={"evaonline_rollback_to": "0123456789ab"})
+    assert refused.rc != 0, "rollback.yml accepted a tag that is not kept"
+    assert re.search(
+        r"evaonline_rollback_to: 0123456789ab is not a kept release; kept: \S+ \(built", refused.out
+    )
+    assert containers(server)["api"]["image"] == serving, "a refused rollback changed the stack"
+    with load(server) as report:
+        run = playbook("rollback.yml")
+    ok(run, "rollback.yml to the previous release")
+    figures = under_load(server, ledger, report)
+    back = containers(server)["api"]["image"]
+    assert back != serving
+    assert re.search(rf"rolling back to {re.escape(back)}", run.out), run.out[-2000:]
+    finish(server, ledger)
+    journal.record(
+        "1b rollback on demand to the previous release, under load",
+        result="passed",
+        seconds=run.seconds,
+        image=back,
+        **figures,
+    )
+
+
 def test_compose_down_then_up_keeps_the_volumes(
     server: Server, ledger: Ledger, journal: Journal
 ) -> None:

@@ -7,6 +7,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.evaonline.deploy.plugins.filter.release import (
     compose_replaces,
     container_names,
+    kept_releases,
+    rollback_target,
 )
 
 # docker_compose_v2's actions of `up --dry-run` after the api's environment changed.
@@ -45,3 +47,58 @@ def test_container_names_reads_both_module_shapes() -> None:
 def test_container_names_refuses_an_unknown_shape() -> None:
     with pytest.raises(AnsibleFilterError, match="no Name or Names"):
         container_names([{"Id": "abc"}])
+
+
+def images() -> list[dict]:
+    """docker_host_info images (verbose) of a host with three releases and a base image."""
+
+    def image(tags: list[str], created: int, version: str) -> dict:
+        labels = {"org.opencontainers.image.version": version}
+        return {"Id": f"sha256:{created}", "RepoTags": tags, "Created": created, "Labels": labels}
+
+    return [
+        image(["evaonline-runtime:aaaaaaaaaaaa"], 1_700_000_000, "1.0.0"),
+        image(
+            ["evaonline-runtime:cccccccccccc", "evaonline-runtime:latest"], 1_700_000_200, "1.2.0"
+        ),
+        image(["evaonline-runtime:bbbbbbbbbbbb"], 1_700_000_100, "1.1.0"),
+        image(["python:3.13-slim"], 1_600_000_000, ""),
+    ]
+
+
+def test_kept_releases_are_the_hash_tags_newest_first() -> None:
+    releases = kept_releases(images(), "evaonline-runtime")
+    assert [r["tag"] for r in releases] == ["cccccccccccc", "bbbbbbbbbbbb", "aaaaaaaaaaaa"]
+    assert releases[0]["version"] == "1.2.0"
+    assert releases[0]["built"] == "2023-11-14T22:16:40Z"
+
+
+def test_rollback_target_is_the_previous_release_by_default() -> None:
+    releases = kept_releases(images(), "evaonline-runtime")
+    assert rollback_target(releases, "evaonline-runtime:cccccccccccc")["tag"] == "bbbbbbbbbbbb"
+    assert rollback_target(releases, "evaonline-runtime:bbbbbbbbbbbb")["tag"] == "aaaaaaaaaaaa"
+
+
+def test_rollback_target_takes_a_named_kept_release() -> None:
+    releases = kept_releases(images(), "evaonline-runtime")
+    got = rollback_target(releases, "evaonline-runtime:cccccccccccc", "aaaaaaaaaaaa")
+    assert got["image"] == "evaonline-runtime:aaaaaaaaaaaa"
+
+
+def test_rollback_target_refuses_a_tag_not_kept_with_the_list() -> None:
+    releases = kept_releases(images(), "evaonline-runtime")
+    with pytest.raises(
+        AnsibleFilterError,
+        match=r"evaonline_rollback_to: 0123456789ab is not a kept.*cccccccccccc \(built",
+    ):
+        rollback_target(releases, "evaonline-runtime:cccccccccccc", "0123456789ab")
+    with pytest.raises(AnsibleFilterError, match="is the release serving now"):
+        rollback_target(releases, "evaonline-runtime:cccccccccccc", "cccccccccccc")
+
+
+def test_rollback_target_refuses_when_nothing_older_is_kept() -> None:
+    releases = kept_releases(images(), "evaonline-runtime")
+    with pytest.raises(
+        AnsibleFilterError, match="no kept release older than evaonline-runtime:aaaaaaaaaaaa"
+    ):
+        rollback_target(releases, "evaonline-runtime:aaaaaaaaaaaa")
