@@ -49,7 +49,7 @@ def kept_releases(images: Iterable[Mapping[str, Any]], repository: str) -> list[
     for image in images:
         labels = image.get("Labels") or {}
         for ref in image.get("RepoTags") or []:
-            repo, _, tag = str(ref).rpartition(":")
+            repo, _sep, tag = str(ref).rpartition(":")
             if repo != repository or not _RELEASE_TAG.match(tag):
                 continue
             created = int(image.get("Created") or 0)

@@ -118,6 +118,13 @@ options:
     description: How many of the newest log lines of each container are scanned.
     type: int
     default: 200
+  min_free_mb:
+    description:
+      - MiB that must be free on the Docker data root (C(DockerRootDir)), measured with
+        C(statvfs) as C(stat -f) does. Below it the check fails, even with every service
+        healthy, since Postgres and Redis are about to fail their writes. V(0) only reports.
+    type: int
+    default: 0
 seealso:
   - module: community.docker.docker_compose_v2
   - module: evaonline.deploy.image_budget
@@ -213,6 +220,11 @@ elapsed:
   returned: always
   type: float
   sample: 0.41
+disk:
+  description: Free space on the Docker data root.
+  returned: always
+  type: dict
+  sample: {root: /var/lib/docker, free_mb: 20480, min_free_mb: 1024, ok: true}
 rounds:
   description: Number of polls made.
   returned: always
@@ -225,6 +237,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.evaonline.deploy.plugins.module_utils.disk import free_mib
 from ansible_collections.evaonline.deploy.plugins.module_utils.docker_api import (
     DOCKER_COMMON_ARGS,
     DockerException,
@@ -374,6 +387,13 @@ class Observer:
         return found
 
 
+def disk_report(client: object, minimum: int) -> dict:
+    """Free MiB on the daemon's data root against the minimum."""
+    root = client.info()["DockerRootDir"]
+    free = free_mib(root)
+    return {"root": root, "free_mb": free, "min_free_mb": minimum, "ok": free >= minimum}
+
+
 def public(result: dict) -> dict:
     return {"services": result["services"], "checks": result["checks"]}
 
@@ -409,6 +429,7 @@ def main() -> None:
         "secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},
         "log_scan_services": {"type": "list", "elements": "str"},
         "log_scan_lines": {"type": "int", "default": 200},
+        "min_free_mb": {"type": "int", "default": 0},
     }
     argument_spec.update(DOCKER_COMMON_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -424,12 +445,14 @@ def main() -> None:
             )
             details = {} if ok else observer.details(result)
             leaks = observer.leaks(result) if ok else {}
+            disk = disk_report(client, params["min_free_mb"])
         except DockerException as exc:
             module.fail_json(msg="Docker API error while polling the stack: %s" % exc)
     summary = {
         "changed": False,
-        "healthy": ok and not leaks,
+        "healthy": ok and not leaks and disk["ok"],
         "secret_leaks": leaks,
+        "disk": disk,
         "elapsed": round(elapsed, 3),
         "rounds": rounds,
     }
@@ -442,9 +465,16 @@ def main() -> None:
         module.fail_json(
             msg=leak_message(params["project"], leaks, params["log_scan_lines"]), **summary
         )
+    if not disk["ok"]:
+        module.fail_json(
+            msg="stack '%s': the Docker data root %s has %d MiB free, below min_free_mb=%d;"
+            " Postgres and Redis will fail their writes: free some space"
+            % (params["project"], disk["root"], disk["free_mb"], disk["min_free_mb"]),
+            **summary,
+        )
     module.exit_json(
-        msg="stack '%s': %d services healthy in %.2fs"
-        % (params["project"], len(result["services"]), elapsed),
+        msg="stack '%s': %d services healthy in %.2fs, %d MiB free on %s"
+        % (params["project"], len(result["services"]), elapsed, disk["free_mb"], disk["root"]),
         **summary,
     )
 

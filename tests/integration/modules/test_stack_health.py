@@ -311,3 +311,14 @@ def test_only_the_scanned_services_count(run, leaky):
     assert not res.result.get("failed"), res["msg"]
     assert res["healthy"] is True
     assert res["secret_leaks"] == {}
+
+
+def test_free_disk_is_reported_and_a_shortage_fails(run, mixed):
+    args = {"project": mixed.name, "services": ["good"], "timeout": 30}
+    res = run("stack_health", args)
+    assert not res.failed, res.msg
+    assert res["disk"]["ok"] is True and res["disk"]["free_mb"] > 0
+    assert "MiB free on" in res.msg
+    res = run("stack_health", {**args, "min_free_mb": 10**9})
+    assert res.failed and res["healthy"] is False
+    assert f"has {res['disk']['free_mb']} MiB free, below min_free_mb=1000000000" in res.msg
