@@ -195,6 +195,34 @@ mirror() {
   done <"$here/mirror.txt"
 }
 
+# The contract and integration tests build with buildx (BuildKit secrets) on this
+# daemon. A BuildKit store left inconsistent (a daemon stopped mid-build, a copied disk)
+# fails every such build: prove one small build, and on failure drop the build cache
+# and try once more.
+buildkit_try() {
+  local ctx=$1 iid
+  iid=$(mktemp)
+  docker buildx build -q --no-cache --iidfile "$iid" \
+    --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt "$ctx" >/dev/null 2>"$ctx/err" \
+    && docker image rm "$(cat "$iid")" >/dev/null 2>&1
+  local rc=$?
+  rm -f "$iid"
+  return $rc
+}
+buildkit_check() {
+  local ctx rc=0
+  ctx=$(mktemp -d)
+  printf 'FROM evaonline-test/python:3.13-slim\nRUN --mount=type=secret,id=ca test -s /run/secrets/ca\n' \
+    >"$ctx/Dockerfile"
+  if ! buildkit_try "$ctx"; then
+    log "BuildKit check failed ($(tail -n 1 "$ctx/err")); pruning the build cache and retrying"
+    docker builder prune -af >/dev/null 2>&1 || true
+    buildkit_try "$ctx" || { log "BuildKit cannot build: $(tail -n 3 "$ctx/err")"; rc=1; }
+  fi
+  rm -rf "$ctx"
+  return $rc
+}
+
 up() {
   local t0=$SECONDS
   host_packages
@@ -205,6 +233,7 @@ up() {
   registry
   doubles
   mirror
+  buildkit_check
   log "substrate ready in $((SECONDS - t0)) s"
 }
 
@@ -231,6 +260,6 @@ purge() {
 
 cmd=${1:-up}
 case "$cmd" in
-  up|host_packages|host_plugins|daemon_up|bases|host_image|registry|doubles|mirror|clean|purge) shift || true; "$cmd" "$@" ;;
+  up|host_packages|host_plugins|daemon_up|bases|host_image|registry|doubles|mirror|buildkit_check|clean|purge) shift || true; "$cmd" "$@" ;;
   *) echo "usage: $0 [up|clean|purge|bases|host_image|registry|doubles|mirror]" >&2; exit 2 ;;
 esac

@@ -168,7 +168,8 @@ def test_unhealthy_and_restart_looping_are_named(run, mixed):
     assert "| logs: sick-started" in res.msg
     assert "loop: " in res.msg and "loop-boot" in res.msg
     assert "good:" not in res.msg and "plain:" not in res.msg
-    assert 6 <= res["elapsed"] < 9
+    # The upper bound proves the timeout holds; it leaves room for a loaded 2-core machine.
+    assert 6 <= res["elapsed"] < 12
 
 
 def test_failed_check_and_missing_service(run, mixed):
