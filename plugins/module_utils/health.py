@@ -190,6 +190,33 @@ def evaluate(
     }
 
 
+# Verdicts a container does not come back from by itself within a wait.
+_FINAL_HEALTH = ("unhealthy",)
+_FINAL_STATES = ("exited", "dead")
+
+
+def ending(result: dict, dependencies: list, fail_fast: bool) -> list:
+    """Why a wait cannot end well, so it ends now: a dependency (a service the checked ones
+    need, such as postgres) whose containers are not running, and with fail_fast a checked
+    container that is unhealthy or exited. Empty when the wait may go on."""
+    views = list(result.get("views", {}).values())
+    reasons = []
+    for name in dependencies:
+        members = [v for v in views if v["service"] == name]
+        if not any(v["running"] for v in members):
+            state = (
+                ", ".join("%s (exit code %s)" % (v["state"], v["exit_code"]) for v in members)
+                or "no container"
+            )
+            reasons.append("%s stopped: %s" % (name, state))
+    if fail_fast:
+        for name in result.get("failing", []):
+            for view in (v for v in views if v["service"] == name):
+                if view["health"] in _FINAL_HEALTH or view["state"] in _FINAL_STATES:
+                    reasons.append("%s: %s" % (view["name"], result["services"][name]["reason"]))
+    return reasons
+
+
 def wait_until(
     step: object,
     timeout: float,
@@ -212,6 +239,8 @@ def wait_until(
         now = clock()
         if result["ok"]:
             return True, result, now - start, rounds
+        if result.get("ended"):
+            return False, result, now - start, rounds
         remaining = deadline - now
         if remaining <= 0:
             return False, result, now - start, rounds
@@ -293,6 +322,8 @@ def tail(lines: list, count: int) -> list:
 
 def timeout_message(project: str, result: dict, elapsed: float, details: dict) -> str:
     """Failure text: each failing service with its reason, health log and container logs."""
+    if result.get("ended"):
+        return "stack '%s': %s (after %.1fs)" % (project, "; ".join(result["ended"]), elapsed)
     parts = []
     if result.get("no_services"):
         parts.append("no containers with label %s=%s" % (PROJECT_LABEL, project))

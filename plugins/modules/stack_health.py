@@ -118,6 +118,19 @@ options:
     description: How many of the newest log lines of each container are scanned.
     type: int
     default: 200
+  dependencies:
+    description:
+      - Services the checked ones need (postgres, redis). When none of a dependency's
+        containers runs, the wait ends at once, naming it, instead of at the timeout.
+    type: list
+    elements: str
+    default: []
+  fail_fast:
+    description:
+      - End the wait at once when a checked container is V(unhealthy) or has exited, verdicts
+        it does not come back from by itself, as C(docker compose up --wait) does.
+    type: bool
+    default: false
   min_free_mb:
     description:
       - MiB that must be free on the Docker data root (C(DockerRootDir)), measured with
@@ -159,6 +172,13 @@ healthy:
   returned: always
   type: bool
   sample: true
+ended:
+  description: Why the wait ended before the timeout (O(dependencies), O(fail_fast)).
+    Empty otherwise.
+  returned: always
+  type: list
+  elements: str
+  sample: ["postgres stopped: exited (exit code 137)"]
 services:
   description: Per-service table, keyed by service name.
   returned: always
@@ -247,6 +267,7 @@ from ansible_collections.evaonline.deploy.plugins.module_utils.health import (
     ONEOFF_LABEL,
     PROJECT_LABEL,
     container_view,
+    ending,
     evaluate,
     http_check,
     leak_message,
@@ -344,7 +365,11 @@ class Observer:
         futures = self.probes(remaining)
         views = self.views()
         checks = [f.result() for f in futures]
-        return evaluate(views, self.params["services"], previous, self.params["min_uptime"], checks)
+        result = evaluate(
+            views, self.params["services"], previous, self.params["min_uptime"], checks
+        )
+        result["ended"] = ending(result, self.params["dependencies"], self.params["fail_fast"])
+        return result
 
     def details(self, result: dict) -> dict:
         """Health log and container log tails of the failing services."""
@@ -430,6 +455,8 @@ def main() -> None:
         "log_scan_services": {"type": "list", "elements": "str"},
         "log_scan_lines": {"type": "int", "default": 200},
         "min_free_mb": {"type": "int", "default": 0},
+        "dependencies": {"type": "list", "elements": "str", "default": []},
+        "fail_fast": {"type": "bool", "default": False},
     }
     argument_spec.update(DOCKER_COMMON_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -453,6 +480,7 @@ def main() -> None:
         "healthy": ok and not leaks and disk["ok"],
         "secret_leaks": leaks,
         "disk": disk,
+        "ended": result.get("ended", []),
         "elapsed": round(elapsed, 3),
         "rounds": rounds,
     }

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from conftest import (
     APP_SERVICES,
     EPHEMERAL,
+    PROJECT,
     STACK_DIR,
     TOP,
     Journal,
@@ -25,12 +27,14 @@ from conftest import (
     load,
     playbook,
     sql,
+    stack_snapshot,
     submit,
     wait_healthy,
     wait_until,
 )
 
 BACKUP_DIR = "/var/backups/evaonline"
+SERVICE_LABEL = "label=com.docker.compose.service"
 VVV_LOG = EPHEMERAL / "site-vvv.log"
 
 
@@ -58,8 +62,16 @@ def finish(server: Server, ledger: Ledger) -> float:
 def under_load(server: Server, ledger: Ledger, report: dict[str, Any]) -> dict[str, Any]:
     """Zero failed requests, and every ET0 request accepted under load finished once."""
     assert report["total"] > 0, report
+    if report["failed"]:  # what nginx and the api containers said, for the failure message
+        report["nginx_log"] = server.run(
+            f"docker logs --tail 15 $(docker ps -q --filter {SERVICE_LABEL}=nginx) 2>&1"
+        ).stdout.decode()[-2000:]
+        report["api_containers"] = server.run(
+            f"docker ps -a --filter {SERVICE_LABEL}=api --format '{{{{.Names}}}} {{{{.Status}}}}'"
+        ).stdout.decode()
     assert report["failed"] == 0, (
         f"{report['failed']} of {report['total']} requests failed: {report['failures'][:5]}"
+        f" api: {report.get('api_containers')} nginx: {report.get('nginx_log')}"
     )
     ids = report["accepted_eto_ids"]
     assert ids, "the load generator got no ET0 request accepted"
@@ -288,3 +300,101 @@ def test_backup_teardown_deploy_restore(server: Server, ledger: Ledger, journal:
         dump=dump,
         **figures,
     )
+
+
+def said(out: str, pattern: str) -> str:
+    """The message an operator reads that starts with pattern, in output whose long lines
+    the YAML callback wraps; empty when absent."""
+    flat = " ".join(out.split())
+    match = re.search(pattern, flat)
+    return flat[match.start() : match.start() + 240].split("'")[0].strip() if match else ""
+
+
+def api_count(server: Server) -> int:
+    return len(api_container(server).split())
+
+
+def test_postgres_stopped_during_a_release(
+    server: Server, ledger: Ledger, journal: Journal
+) -> None:
+    """docker kill postgres 2 s after the new api starts: the release names postgres, starts
+    it again, waits once more and goes on."""
+    app = app_copy("app-v3", "RELEASE = 'v3'")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(playbook, "deploy.yml", extra={"evaonline_app_src": str(app)})
+        wait_until(lambda: api_count(server) >= 2, 400, "the new api container beside the old")
+        time.sleep(2)
+        server.check_output(f"docker kill {PROJECT}-postgres-1")
+        killed = time.monotonic()
+        run = running.result()
+    after_kill = round(time.monotonic() - killed, 1)
+    ok(run, "deploy.yml with postgres killed during the release")
+    message = said(run.out, r"postgres stopped: exited \(exit code 137\) while the new api started")
+    assert message, run.out[-3000:]
+    out = server.check_output(
+        f"docker exec {api_container(server)} python3 -c 'import backend; print(backend.RELEASE)'"
+    )
+    assert out == "v3"
+    healthy_after = round(after_kill + finish(server, ledger), 1)
+    journal.record(
+        "7 postgres killed 2 s after the new api started",
+        result="passed",
+        message=message,
+        deploy_seconds=run.seconds,
+        release_done_after_kill_seconds=after_kill,
+        healthy_after_kill_seconds=healthy_after,
+    )
+
+
+def free_mib(server: Server) -> int:
+    blocks, size = server.check_output("stat -f -c '%a %S' /var/lib/docker").split()
+    return int(blocks) * int(size) // 2**20
+
+
+def fill_to(server: Server, leave_mib: int) -> None:
+    """Grow /var/lib/docker/drill-fill until leave_mib MiB are free (the data root is a tmpfs)."""
+    server.check_output("rm -f /var/lib/docker/drill-fill")
+    size = free_mib(server) - leave_mib
+    assert size > 0, f"the data root already has less than {leave_mib} MiB free"
+    server.check_output(f"fallocate -l {size}M /var/lib/docker/drill-fill")
+
+
+def test_a_full_disk_refuses_the_build_and_fails_verify(
+    server: Server, ledger: Ledger, journal: Journal
+) -> None:
+    """A size-limited tmpfs data root filled to the margin: deploy.yml refuses the build
+    before any change, verify.yml fails naming the disk; freed, the stack is healthy."""
+    assert server.check_output("stat -f -c %T /var/lib/docker") == "tmpfs"
+    figures: dict[str, Any] = {}
+    try:
+        fill_to(server, 2000)  # below 600 (the test build) + 2048 (the margin)
+        before = stack_snapshot(server)
+        images = server.check_output("docker images -q evaonline-runtime | sort")
+        run = playbook("deploy.yml", extra={"evaonline_app_src": str(app_copy("app-v4", "X = 4"))})
+        assert run.rc != 0, "deploy.yml built on a full disk"
+        refusal = said(
+            run.out, r"the Docker data root /var/lib/docker has \d+ MiB free, needs 2648 MiB"
+        )
+        assert refusal, run.out[-3000:]
+        assert "runtime_image_min_free_margin_mb=2048 MiB" in refusal
+        assert stack_snapshot(server) == before, "the refused release changed the stack"
+        assert server.check_output("docker images -q evaonline-runtime | sort") == images
+        figures["deploy_message"] = refusal
+
+        fill_to(server, 500)  # below stack_min_free_mb (1024)
+        run = playbook("verify.yml")
+        assert run.rc != 0, "verify.yml reported a healthy stack with 500 MiB free"
+        below = said(
+            run.out,
+            r"the Docker data root /var/lib/docker has \d+ MiB free, below min_free_mb=1024",
+        )
+        assert below, run.out[-3000:]
+        figures["verify_message"] = below
+    finally:
+        server.check_output("rm -f /var/lib/docker/drill-fill")
+    freed = time.monotonic()
+    ok(playbook("verify.yml"), "verify.yml once the disk is freed")
+    figures["healthy_after_free_seconds"] = round(
+        time.monotonic() - freed + finish(server, ledger), 1
+    )
+    journal.record("8 full disk on a tmpfs data root", result="passed", **figures)

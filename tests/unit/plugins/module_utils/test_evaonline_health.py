@@ -7,6 +7,7 @@ from ansible_collections.evaonline.deploy.plugins.module_utils import health
 from ansible_collections.evaonline.deploy.plugins.module_utils.health import (
     container_verdict,
     container_view,
+    ending,
     evaluate,
     format_ports,
     http_check,
@@ -321,3 +322,43 @@ def test_leak_message_names_services_and_lines_only():
         "stack 'eva': a managed secret appears in the last 200 log lines of api line 1; "
         "worker lines 3, 17"
     )
+
+
+def test_a_stopped_dependency_ends_the_wait_naming_it():
+    views = [
+        container_view(inspect(cid="a", service="api", health="starting"), T0 + 30),
+        container_view(inspect(cid="p", service="postgres", status="exited"), T0 + 30),
+        container_view(inspect(cid="r", service="redis", health="healthy"), T0 + 30),
+    ]
+    result = evaluate(views, ["api"], None, 2.0)
+    assert ending(result, ["postgres", "redis"], False) == [
+        "postgres stopped: exited (exit code 1)"
+    ]
+    assert ending(result, ["redis"], False) == []
+    assert ending(result, ["ghost"], False) == ["ghost stopped: no container"]
+
+
+def test_fail_fast_ends_on_an_unhealthy_or_exited_container_only():
+    starting = container_view(inspect(cid="a", service="api", health="starting"), T0 + 30)
+    sick = container_view(inspect(cid="b", service="api", health="unhealthy"), T0 + 30)
+    gone = container_view(inspect(cid="c", service="worker", status="exited"), T0 + 30)
+    assert ending(evaluate([starting], ["api"], None, 2.0), [], True) == []
+    assert ending(evaluate([sick], ["api"], None, 2.0), [], False) == []
+    got = ending(evaluate([sick, gone], ["api", "worker"], None, 2.0), [], True)
+    assert got == [
+        "proj-api-1: health unhealthy (failing streak 3)",
+        "proj-worker-1: state exited (exit code 1, RestartCount 0)",
+    ]
+
+
+def test_wait_until_stops_at_once_when_the_wait_has_ended():
+    clock = FakeClock()
+
+    def step(previous, remaining):
+        clock.now += 0.1
+        return {"ok": False, "ended": ["postgres stopped: exited (exit code 137)"]}
+
+    ok, result, _elapsed, rounds = wait_until(step, 60, 1, clock, clock.sleep)
+    assert not ok and rounds == 1 and clock.sleeps == []
+    msg = timeout_message("proj", result, 0.1, {})
+    assert msg == "stack 'proj': postgres stopped: exited (exit code 137) (after 0.1s)"
