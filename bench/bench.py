@@ -252,6 +252,57 @@ def floor_samples(server: str, tag: str) -> list[float]:
     return [dexec(server, [*argv, "up", "-d"], f"{tag}-floor-{i}")[0] for i in range(FLOOR_SAMPLES)]
 
 
+LOAD_DIR = "/root/load"
+LOAD_ARGS = (  # the drills' load: 20 requests/s, every 10th an ET0 POST, bounded in count and time
+    "--url http://127.0.0.1 --rate 20 --count 8000 --seconds 400 --eto-every 10"
+    f" --eto-body {LOAD_DIR}/fao56_example18.json --stop-file {LOAD_DIR}/stop"
+    f" --out {LOAD_DIR}/report.json"
+)
+
+
+@contextlib.contextmanager
+def under_load(server: str, tag: str) -> Iterator[dict[str, Any]]:
+    """tests/load/loadgen.py in the server against its nginx on loopback, for the with
+    block plus 3 s on each side; the report fills the yielded dict."""
+    dexec(
+        server,
+        ["sh", "-c", f"mkdir -p {LOAD_DIR} && rm -f {LOAD_DIR}/stop {LOAD_DIR}/report.json"],
+        f"{tag}-load-dir",
+    )
+    for src in (TOP / "tests/load/loadgen.py", TOP / "tests/data/fao56_example18.json"):
+        run(["docker", "cp", str(src), f"{server}:{LOAD_DIR}/"], f"{tag}-load-cp")
+    run(
+        ["docker", "exec", "-d", server, "sh", "-c", f"python3 {LOAD_DIR}/loadgen.py {LOAD_ARGS}"],
+        f"{tag}-load-start",
+    )
+    report: dict[str, Any] = {}
+    time.sleep(3)
+    yield report
+    time.sleep(3)
+    dexec(server, ["touch", f"{LOAD_DIR}/stop"], f"{tag}-load-stop")
+    for _ in range(60):
+        with contextlib.suppress(BenchError, ValueError):
+            report.update(
+                json.loads(
+                    dexec(server, ["cat", f"{LOAD_DIR}/report.json"], f"{tag}-load-report")[1]
+                )
+            )
+            return
+        time.sleep(1)
+    raise BenchError("the load generator wrote no report")
+
+
+def seed_way_release(server: str, tag: str, image: str) -> None:
+    """The seed's release: the app services' image changed in compose.yaml, then a plain
+    `docker compose up -d`, which recreates them in place."""
+    current = stack_containers(server, f"{tag}-ps-seedway")["api"]["image"]
+    script = (
+        f"cd {STACK_DIR} && sed -i 's#image: {current}$#image: {image}#' compose.yaml"
+        f" && docker compose {' '.join('--profile ' + p for p in PROFILES)} up -d"
+    )
+    dexec(server, ["sh", "-c", script], f"{tag}-seedway")
+
+
 def measure_ours(n: int, app_v2: Path, say: Callable[[str], None]) -> dict[str, Any]:
     server = f"evaonline-bench-ours-{n}"
     tag = f"run{n}-ours"
@@ -274,12 +325,17 @@ def measure_ours(n: int, app_v2: Path, say: Callable[[str], None]) -> dict[str, 
         floor = floor_samples(server, tag)
         floor_recreated = recreated(deployed, stack_containers(server, f"{tag}-ps-floor"))
 
-        say("ours: deploy.yml, one changed app file")
+        say("ours: deploy.yml, one changed app file, under load")
         before = stack_containers(server, f"{tag}-ps-before")
-        release = playbook(
-            inv, "playbooks/deploy.yml", f"{tag}-deploy", "-e", f"evaonline_app_src={app_v2}"
-        )
+        with under_load(server, f"{tag}-deploy") as ours_load:
+            release = playbook(
+                inv, "playbooks/deploy.yml", f"{tag}-deploy", "-e", f"evaonline_app_src={app_v2}"
+            )
         after = stack_containers(server, f"{tag}-ps-after")
+
+        say("seed's way: the previous image back with docker compose up -d, under load")
+        with under_load(server, f"{tag}-seedway") as seed_load:
+            seed_way_release(server, tag, before["api"]["image"])
         rebuilds = [t["s"] for t in release["tasks"] if is_build(t)]
         if not rebuilds:
             raise BenchError(f"deploy.yml ran no task named {BUILD_TASK!r}: nothing was rebuilt")
@@ -299,6 +355,12 @@ def measure_ours(n: int, app_v2: Path, say: Callable[[str], None]) -> dict[str, 
         "floor_samples_s": floor,
         "floor_recreated": floor_recreated,
         "release_s": release["s"],
+        "release_requests": ours_load["total"],
+        "release_failed": ours_load["failed"],
+        "release_gap_s": ours_load["longest_failure_gap_s"],
+        "seedway_requests": seed_load["total"],
+        "seedway_failed": seed_load["failed"],
+        "seedway_gap_s": seed_load["longest_failure_gap_s"],
         "release_changed": release["changed"],
         "rebuild_s": sum(rebuilds),
         "release_recreated": recreated(before, after),
@@ -572,6 +634,14 @@ def figure_rows(s: dict[str, Any], o: dict[str, Any], recreated_sets: list[str])
             "`deploy.yml`, one changed app file",
             "",
             f"{cell(o['release_s'], sec)}; recreated: {' / '.join(recreated_sets)}",
+            "",
+        ),
+        (
+            "a release under 20 requests/s: failed requests, longest gap",
+            f"{cell(o['seedway_failed'], num)} of {cell(o['seedway_requests'], num)},"
+            f" {cell(o['seedway_gap_s'], sec)}; `docker compose up -d`",
+            f"{cell(o['release_failed'], num)} of {cell(o['release_requests'], num)},"
+            f" {cell(o['release_gap_s'], sec)}; `deploy.yml`",
             "",
         ),
         ("`verify.yml`", "", cell(o["verify_s"], sec), ""),
