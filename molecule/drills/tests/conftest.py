@@ -216,18 +216,38 @@ def load(host: Server, before: float = 8.0, after: float = 4.0) -> Iterator[dict
     result: dict[str, Any] = {}
     time.sleep(before)
     host.check_output(f"echo during > {phase}")
+    started = host.check_output("date +%s")
+    beats = len(host.check_output(f"docker ps -q --filter {BEAT}").split())
     try:
         yield result
     finally:
         host.check_output(f"echo after > {phase}")
         time.sleep(after)
         host.check_output(f"touch {LOAD_DIR}/stop")
+        result["beat_max_running"] = most_running(host, BEAT, started, beats)
         wait_until(
             lambda: host.run(f"test -s {LOAD_DIR}/report.json").returncode == 0,
             60,
             "the load generator's report",
         )
         result.update(json.loads(host.check_output(f"cat {LOAD_DIR}/report.json")))
+
+
+BEAT = f"label=com.docker.compose.project={PROJECT} --filter label=com.docker.compose.service=beat"
+
+
+def most_running(host: Server, filters: str, since: str, at_start: int) -> int:
+    """The most containers matching filters that ran at once since `since` (epoch s),
+    from Docker's start and die events; at_start ran then."""
+    events = host.check_output(
+        f"docker events --since {since} --until $(date +%s) --filter {filters}"
+        " --filter event=start --filter event=die --format '{{.Action}}'"
+    ).split()
+    running = peak = at_start
+    for action in events:
+        running += 1 if action == "start" else -1
+        peak = max(peak, running)
+    return peak
 
 
 def finishes(host: Server, ids: list[str]) -> dict[str, int]:

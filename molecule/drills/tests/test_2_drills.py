@@ -73,6 +73,7 @@ def under_load(server: Server, ledger: Ledger, report: dict[str, Any]) -> dict[s
         f"{report['failed']} of {report['total']} requests failed: {report['failures'][:5]}"
         f" api: {report.get('api_containers')} nginx: {report.get('nginx_log')}"
     )
+    assert report["beat_max_running"] == 1, f"{report['beat_max_running']} beats ran at once"
     ids = report["accepted_eto_ids"]
     assert ids, "the load generator got no ET0 request accepted"
     ledger.wait_done(server, ids)
