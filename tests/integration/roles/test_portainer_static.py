@@ -62,6 +62,8 @@ def test_nginx_gates_portainer_behind_basic_auth_and_parses(rendered):
             f"{out}/nginx/conf.d:/etc/nginx/conf.d:ro",
             "-v",
             f"{out}/nginx/auth:/etc/nginx/auth:ro",
+            "-v",
+            f"{out}/nginx/live:/etc/nginx/live:ro",
             "--entrypoint",
             "nginx",
             NGINX,
