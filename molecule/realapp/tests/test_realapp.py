@@ -83,8 +83,16 @@ def vault():
     return yaml.safe_load(out)
 
 
-def container(service):
-    return f"{PROJECT}-{service}-1"
+def container(host, service):
+    """The running container of a service (a release names the new api container anew)."""
+    names = host.check_output(
+        "docker ps --format '{{.Names}}' --filter label=com.docker.compose.project=%s"
+        " --filter label=com.docker.compose.service=%s",
+        PROJECT,
+        service,
+    ).split()
+    assert len(names) == 1, f"{service}: {names}"
+    return names[0]
 
 
 def inspect(host, ref, kind="container"):
@@ -93,7 +101,7 @@ def inspect(host, ref, kind="container"):
 
 def psql(host, sql):
     psql_cmd = "psql -U evaonline -d evaonline -tAc"
-    cmd = f"docker exec {container('postgres')} {psql_cmd} {shlex.quote(sql)}"
+    cmd = f"docker exec {container(host, 'postgres')} {psql_cmd} {shlex.quote(sql)}"
     return host.check_output(cmd).strip()
 
 
@@ -107,20 +115,20 @@ def current_tag(host):
 
 def test_app_services_are_healthy(host):
     for service in APP_SERVICES:
-        state = inspect(host, container(service))["State"]
+        state = inspect(host, container(host, service))["State"]
         assert state["Running"], service
         assert state["Health"]["Status"] == "healthy", (service, state["Health"]["Log"][-1:])
 
 
 def test_beat_health_is_the_schedule_mode(host):
-    env = inspect(host, container("beat"))["Config"]["Env"]
+    env = inspect(host, container(host, "beat"))["Config"]["Env"]
     assert "BEAT_HEALTH=schedule" in env
-    probe = host.run(f"docker exec {container('beat')} /usr/local/bin/entrypoint.sh health")
+    probe = host.run(f"docker exec {container(host, 'beat')} /usr/local/bin/entrypoint.sh health")
     assert probe.rc == 0, probe.stderr
 
 
 def test_postgres_runs_the_postgis_flavour_and_alembic_migrated(host):
-    image = inspect(host, container("postgres"))["Config"]["Image"]
+    image = inspect(host, container(host, "postgres"))["Config"]["Image"]
     assert "postgis/postgis:15-3.5-alpine" in image
     assert psql(host, "SELECT extversion FROM pg_extension WHERE extname = 'postgis'").startswith(
         "3."
@@ -129,7 +137,7 @@ def test_postgres_runs_the_postgis_flavour_and_alembic_migrated(host):
 
 
 def test_the_app_reads_discrete_settings_only(host, vault):
-    env = dict(e.split("=", 1) for e in inspect(host, container("api"))["Config"]["Env"])
+    env = dict(e.split("=", 1) for e in inspect(host, container(host, "api"))["Config"]["Env"])
     assert env["POSTGRES_HOST"] == "postgres"
     assert env["REDIS_HOST"] == "redis"
     assert env["ENVIRONMENT"] == "production"
@@ -142,7 +150,7 @@ def test_the_app_reads_discrete_settings_only(host, vault):
 
 
 def test_app_is_read_only_and_writes_its_own_paths(host):
-    api = container("api")
+    api = container(host, "api")
     assert host.run(f"docker exec {api} touch /app/probe").rc != 0
     assert host.check_output(f"docker exec {api} stat -c %U /app") == "root"
     mounts = {m["Destination"]: m for m in inspect(host, api)["Mounts"]}
@@ -241,12 +249,14 @@ def test_release_recreated_only_the_app_services(host):
     )
     after = dict(
         line.split()
-        for line in host.check_output("docker ps --format '{{.Names}} {{.ID}}'").splitlines()
+        for line in host.check_output(
+            "docker ps --format '{{.Label \"com.docker.compose.service\"}} {{.ID}}'"
+        ).splitlines()
     )
     for service in ["postgres", "redis", "nginx"]:
-        assert after[container(service)] == before[container(service)], service
+        assert after[service] == before[service], service
     for service in APP_SERVICES:
-        assert after[container(service)] != before[container(service)], service
+        assert after[service] != before[service], service
 
 
 def test_the_deploy_came_over_ssh_as_deploy_with_sudo(host):
@@ -276,7 +286,9 @@ def test_https_serves_the_api_with_the_test_cas_certificate(host):
     assert json.loads(text)["status"] == "healthy"
     cert = host.check_output("openssl x509 -noout -issuer -in /etc/ssl/evaonline/fullchain.pem")
     assert "evaonline-test-ca" in cert
-    mounts = {m["Destination"]: m["Source"] for m in inspect(host, container("nginx"))["Mounts"]}
+    mounts = {
+        m["Destination"]: m["Source"] for m in inspect(host, container(host, "nginx"))["Mounts"]
+    }
     assert mounts["/etc/nginx/tls/server.crt"] == "/etc/ssl/evaonline/fullchain.pem"
 
 
@@ -342,7 +354,7 @@ def test_failed_migration_stops_the_release_and_rolls_back(host, tmp_path, vault
     assert vault["vault_postgres_password"] not in out
     # The good release still serves, its schema and its rows untouched.
     assert current_tag(host) == good
-    assert inspect(host, container("api"))["Config"]["Image"] == good
+    assert inspect(host, container(host, "api"))["Config"]["Image"] == good
     assert psql(host, "SELECT version_num FROM alembic_version") == "0001"
     assert psql(host, "SELECT count(*) FROM eto_requests") == rows
     assert http(host, "GET", "/api/v1/health")["status"] == "healthy"
@@ -353,7 +365,7 @@ def test_verify_finds_a_secret_an_app_prints_naming_service_and_line(host, vault
     as the public code does at start; verify.yml must fail without repeating it."""
     rc, out = playbook("verify.yml")
     assert rc == 0, out[-2000:]
-    worker = container("worker")
+    worker = container(host, "worker")
     leak = 'echo "celery: connecting to $CELERY_BROKER_URL" > /proc/1/fd/1'
     host.check_output(f"docker exec {worker} sh -c {shlex.quote(leak)}")
     rc, out = playbook("verify.yml")
