@@ -292,13 +292,24 @@ def under_load(server: str, tag: str) -> Iterator[dict[str, Any]]:
     raise BenchError("the load generator wrote no report")
 
 
+def api_image_ref(server: str, log: str) -> str:
+    """The image reference (name:tag) the running api container was created from."""
+    script = (
+        "docker inspect -f '{{.Config.Image}}' $(docker ps -q"
+        f" --filter label=com.docker.compose.project={PROJECT}"
+        " --filter label=com.docker.compose.service=api)"
+    )
+    return dexec(server, ["sh", "-c", script], log)[1].strip()
+
+
 def seed_way_release(server: str, tag: str, image: str) -> None:
     """The seed's release: the app services' image changed in compose.yaml, then a plain
     `docker compose up -d`, which recreates them in place."""
-    current = stack_containers(server, f"{tag}-ps-seedway")["api"]["image"]
+    current = api_image_ref(server, f"{tag}-seedway-ref")
+    profiles = " ".join(f"--profile {p}" for p in PROFILES)
     script = (
         f"cd {STACK_DIR} && sed -i 's#image: {current}$#image: {image}#' compose.yaml"
-        f" && docker compose {' '.join('--profile ' + p for p in PROFILES)} up -d"
+        f" && docker compose {profiles} up -d"
     )
     dexec(server, ["sh", "-c", script], f"{tag}-seedway")
 
@@ -327,6 +338,7 @@ def measure_ours(n: int, app_v2: Path, say: Callable[[str], None]) -> dict[str, 
 
         say("ours: deploy.yml, one changed app file, under load")
         before = stack_containers(server, f"{tag}-ps-before")
+        previous = api_image_ref(server, f"{tag}-ref-before")
         with under_load(server, f"{tag}-deploy") as ours_load:
             release = playbook(
                 inv, "playbooks/deploy.yml", f"{tag}-deploy", "-e", f"evaonline_app_src={app_v2}"
@@ -335,7 +347,7 @@ def measure_ours(n: int, app_v2: Path, say: Callable[[str], None]) -> dict[str, 
 
         say("seed's way: the previous image back with docker compose up -d, under load")
         with under_load(server, f"{tag}-seedway") as seed_load:
-            seed_way_release(server, tag, before["api"]["image"])
+            seed_way_release(server, tag, previous)
         rebuilds = [t["s"] for t in release["tasks"] if is_build(t)]
         if not rebuilds:
             raise BenchError(f"deploy.yml ran no task named {BUILD_TASK!r}: nothing was rebuilt")
