@@ -308,7 +308,10 @@ def said(out: str, pattern: str) -> str:
     the YAML callback wraps; empty when absent."""
     flat = " ".join(out.split())
     match = re.search(pattern, flat)
-    return flat[match.start() : match.start() + 240].split("'")[0].strip() if match else ""
+    if not match:
+        return ""
+    text = flat[match.start() : match.start() + 240]
+    return re.split(r"['\"]| Origin: | TASK \[", text)[0].strip()
 
 
 def api_count(server: Server) -> int:
