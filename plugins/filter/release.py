@@ -92,6 +92,18 @@ def rollback_target(
     return dict(older[0])
 
 
+def release_failure(
+    health: Mapping[str, Any] | None, error: Any = "", migration_failed: bool = False
+) -> str:
+    """Why a release failed: the migration's error, else the unhealthy services and their
+    reasons from stack_health, else the error of the step that failed."""
+    if migration_failed:
+        return str(error)[:800]
+    services = (health or {}).get("services") or {}
+    bad = [f"{name}: {v.get('reason', '')}" for name, v in services.items() if not v.get("ok")]
+    return "; ".join(bad) if bad else str(error or "unknown error")[:400]
+
+
 class FilterModule:
     """Filters of evaonline.deploy's stack releases."""
 
@@ -101,4 +113,5 @@ class FilterModule:
             "container_names": container_names,
             "kept_releases": kept_releases,
             "rollback_target": rollback_target,
+            "release_failure": release_failure,
         }

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -14,6 +15,9 @@ from ansible.errors import AnsibleFilterError
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MEMORY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([bkmg]?)b?\s*$", re.IGNORECASE)
+# What compose reads as a memory limit, no spaces: 512M, 1g, 1.5GB.
+_MEMORY_LIMIT = re.compile(r"^[0-9]+(\.[0-9]+)?[kKmMgG]?[bB]?$")
+_CPUS = re.compile(r"^[0-9]*\.?[0-9]+$")
 _MEMORY_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
@@ -197,6 +201,37 @@ def resource_limits(
     return merged
 
 
+def resource_problems(limits: dict[str, dict[str, Any]]) -> list[str]:
+    """One message when a service's cpus is not above 0 or its memory is not a size."""
+    for entry in (limits or {}).values():
+        memory, cpus = str(entry.get("memory", "")), str(entry.get("cpus", ""))
+        if not _MEMORY_LIMIT.match(memory) or not _CPUS.match(cpus) or float(cpus) <= 0:
+            return [
+                "stack_resources: each service needs cpus above 0 and memory as a size such as"
+                f" 512M (got {json.dumps(limits, sort_keys=True)})"
+            ]
+    return []
+
+
+def dirs_to_fix(
+    dirs: list[dict[str, str]],
+    probe: list[str],
+    root: str,
+    owner: str = "root",
+    group: str = "root",
+) -> list[dict[str, str]]:
+    """The directories that `stat -c '%n|%F|%a|%U|%G'` (probe lines) shows missing or
+    with another type, mode or owner."""
+    seen = set(probe)
+    fix = []
+    for entry in dirs:
+        mode = "%o" % int(str(entry["mode"]), 8)
+        want = "|".join([f"{root}/{entry['path']}", "directory", mode, owner, group])
+        if want not in seen:
+            fix.append(entry)
+    return fix
+
+
 def memory_mib(value: Any) -> float:
     """A Docker memory size (512M, 1G, 1.5g; binary units) in MiB."""
     match = _MEMORY.match(str(value))
@@ -223,4 +258,6 @@ class FilterModule:
             "tls_problems": tls_problems,
             "resource_limits": resource_limits,
             "memory_total_mib": memory_total_mib,
+            "resource_problems": resource_problems,
+            "dirs_to_fix": dirs_to_fix,
         }

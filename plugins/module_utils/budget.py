@@ -17,9 +17,7 @@ what the daemon's layer store deduplicates on. The module cross-checks the resul
 daemon's own ``SharedSize`` from ``GET /system/df`` and reports ``layer_sizes_verified``.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import fnmatch
 import hashlib

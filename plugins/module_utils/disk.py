@@ -4,9 +4,7 @@
 """Free space on the file system that holds a path: what `stat -f` reports, whatever the
 file system's type (ext4, xfs, tmpfs, overlay, ZFS)."""
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 from pathlib import Path

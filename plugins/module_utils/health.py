@@ -8,9 +8,7 @@ everything that decides "healthy or not yet" lives here and takes plain dicts, a
 sleep function, so it is unit-testable without Docker.
 """
 
-from __future__ import absolute_import, annotations, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import calendar
 import re

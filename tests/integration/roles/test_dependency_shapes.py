@@ -15,8 +15,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from ansible_collections.evaonline.deploy.plugins.lookup.build_context import build_context, pack
 from ansible_collections.evaonline.deploy.plugins.plugin_utils.app_deps import resolve
+from ansible_collections.evaonline.deploy.plugins.plugin_utils.build_context import (
+    build_context,
+    pack,
+)
 
 TOP = Path(__file__).resolve().parents[3]
 SHAPES = TOP / "tests/fixtures/shapes"

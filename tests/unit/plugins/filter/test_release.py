@@ -102,3 +102,13 @@ def test_rollback_target_refuses_when_nothing_older_is_kept() -> None:
         AnsibleFilterError, match="no kept release older than evaonline-runtime:aaaaaaaaaaaa"
     ):
         rollback_target(releases, "evaonline-runtime:aaaaaaaaaaaa")
+
+
+def test_release_failure_names_the_migration_then_the_services_then_the_step():
+    from ansible_collections.evaonline.deploy.plugins.filter.release import release_failure
+
+    health = {"services": {"api": {"ok": False, "reason": "unhealthy"}, "redis": {"ok": True}}}
+    assert release_failure(health, "alembic: boom", True) == "alembic: boom"
+    assert release_failure(health, "timeout") == "api: unhealthy"
+    assert release_failure({"services": {}}, "x" * 500) == "x" * 400
+    assert release_failure(None, "") == "unknown error"

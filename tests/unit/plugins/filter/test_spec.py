@@ -28,3 +28,18 @@ def test_numbers_and_booleans_are_described():
         "stack_profiles must be a list, such as [a, b] (got the number 3)",
         "stack_resources must be a mapping, such as {key: value} (got the boolean True)",
     ]
+
+
+def test_budget_problems_name_each_bad_budget():
+    from ansible_collections.evaonline.deploy.plugins.filter.spec import budget_problems
+
+    good = [{"pattern": "evaonline-runtime:*", "max_size": "900MB"}]
+    assert budget_problems(good, "2GB") == []
+    assert budget_problems(
+        [{"max_size": "1GB"}, {"pattern": "x", "max_size": "big"}, {"pattern": "y"}], "lots"
+    ) == [
+        "evaonline_image_budgets[0] needs a pattern and a max_size",
+        'evaonline_image_budgets[1].max_size must be a size such as 400MB or 0.5GiB (got "big")',
+        "evaonline_image_budgets[2].max_size must be a size such as 400MB or 0.5GiB (got null)",
+        'evaonline_total_budget must be a size such as 2GB (got "lots")',
+    ]

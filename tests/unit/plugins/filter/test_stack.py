@@ -216,3 +216,25 @@ def test_tls_problems_name_the_variable_and_never_the_key(tmp_path):
     assert tls(cert_path="etc/fullchain.pem", key_path="/k") == [
         "stack_tls_cert_path must be an absolute path on the server (got 'etc/fullchain.pem')"
     ]
+
+
+def test_dirs_to_fix_lists_missing_and_different_directories():
+    from ansible_collections.evaonline.deploy.plugins.filter.stack import dirs_to_fix
+
+    dirs = [
+        {"path": "", "mode": "0750"},
+        {"path": "nginx", "mode": "0755"},
+        {"path": "x", "mode": "0700"},
+    ]
+    probe = ["/s/|directory|750|root|root", "/s/nginx|directory|775|root|root"]
+    assert dirs_to_fix(dirs, probe, "/s") == dirs[1:]
+    assert dirs_to_fix(dirs[:1], probe, "/s") == []
+
+
+def test_resource_problems_wants_cpus_above_zero_and_a_memory_size():
+    from ansible_collections.evaonline.deploy.plugins.filter.stack import resource_problems
+
+    assert resource_problems({"api": {"cpus": "0.5", "memory": "512M"}}) == []
+    for bad in ({"cpus": 0, "memory": "1G"}, {"cpus": "1", "memory": "1 G"}, {"cpus": "1"}):
+        (message,) = resource_problems({"api": bad})
+        assert message.startswith("stack_resources: each service needs cpus above 0")

@@ -1,4 +1,5 @@
-"""Unit tests for the build_context lookup: Docker ignore rules and the context hash."""
+"""Unit tests for plugin_utils/build_context.py (Docker ignore rules, the context hash, the
+tar) and the build_context lookup over it."""
 
 import tarfile
 from pathlib import Path
@@ -10,8 +11,11 @@ from ansible.errors import AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
 from ansible_collections.evaonline.deploy.plugins.lookup.build_context import (
     DOCUMENTATION,
-    DockerIgnore,
     LookupModule,
+)
+from ansible_collections.evaonline.deploy.plugins.plugin_utils.build_context import (
+    ContextError,
+    DockerIgnore,
     build_context,
     pack,
     parse_dockerignore,
@@ -185,7 +189,7 @@ def test_symlinks_are_followed(tree: Path, tmp_path: Path) -> None:
 
 
 def test_missing_source_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(AnsibleLookupError, match="does not exist"):
+    with pytest.raises(ContextError, match="does not exist"):
         build_context([(str(tmp_path / "nope"), "")])
 
 

@@ -1,0 +1,68 @@
+# Copyright (c) EVAonline team
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Filters of the docker role: where Docker comes from, and the package pins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+SOURCES = ("distro", "docker_ce")
+
+
+def docker_source(
+    choice: str, auto: Mapping[str, str], default: str, facts: Mapping[str, Any]
+) -> str:
+    """The install source: the choice, or for auto the first of "<distribution> <version>",
+    "<distribution> <major version>", the OS family and the default that auto lists."""
+    if choice != "auto":
+        return choice
+    name = facts.get("distribution", "")
+    keys = (
+        f"{name} {facts.get('distribution_version', '')}",
+        f"{name} {facts.get('distribution_major_version', '')}",
+        str(facts.get("os_family", "")),
+    )
+    return next((auto[k] for k in keys if k in auto), default)
+
+
+def docker_source_problems(auto: Mapping[str, str], default: str) -> list[str]:
+    """The auto table entries and default that name no install source."""
+    problems = [
+        f"docker_install_source_auto[{key!r}] must be distro or docker_ce (got {value!r})"
+        for key, value in auto.items()
+        if value not in SOURCES
+    ]
+    if default not in SOURCES:
+        problems.append(
+            f"docker_install_source_auto_default must be distro or docker_ce (got {default!r})"
+        )
+    return problems
+
+
+def pinned_packages(
+    packages: Iterable[str],
+    versions: Mapping[str, Any],
+    engine_version: str,
+    engine_packages: Iterable[str],
+    separator: str,
+) -> list[str]:
+    """Each package with its pin: versions[name], else engine_version for the engine's."""
+    engine = set(engine_packages)
+    pinned = []
+    for name in packages:
+        version = str(versions.get(name, engine_version if name in engine else "") or "")
+        pinned.append(f"{name}{separator}{version}" if version else name)
+    return pinned
+
+
+class FilterModule:
+    """Filters of evaonline.deploy's docker role."""
+
+    def filters(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "docker_source": docker_source,
+            "docker_source_problems": docker_source_problems,
+            "pinned_packages": pinned_packages,
+        }
