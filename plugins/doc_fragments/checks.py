@@ -45,3 +45,33 @@ attributes:
     details:
       - This action does not modify state.
 """
+
+    # An action that runs on the controller alone, with no connection to the host.
+    CONTROLLER = r"""
+attributes:
+  action:
+    description: Runs on the controller, as an action plugin.
+    support: full
+  async:
+    description: Cannot run asynchronously.
+    support: none
+  become:
+    description: Needs no privilege escalation.
+    support: none
+  bypass_host_loop:
+    description: Runs once per host.
+    support: none
+  connection:
+    description: Needs no connection to the host.
+    support: none
+  delegation:
+    description: Runs on the controller whatever delegate_to says.
+    support: none
+  diff_mode:
+    description: Will return details on what has changed when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: all
+"""

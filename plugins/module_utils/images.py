@@ -213,7 +213,7 @@ def missing(lookup: Mapping[str, str], images: Iterable[Mapping[str, Any]]) -> l
     return [name for name, ref in lookup.items() if ref not in have]
 
 
-def bundle_stale(refs: Mapping[str, Mapping[str, Any]], manifest: Mapping[str, Any]) -> list[str]:
+def bundle_stale(manifest: Mapping[str, Any], refs: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The wanted images the bundle manifest does not hold at the pinned version."""
     images = manifest.get("images") or {}
     stale = []
@@ -231,7 +231,7 @@ def _ids_of(ref: str, images: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def bundle_wrong_ids(
-    names: Iterable[str], manifest: Mapping[str, Any], images: Iterable[Mapping[str, Any]]
+    manifest: Mapping[str, Any], names: Iterable[str], images: Iterable[Mapping[str, Any]]
 ) -> list[str]:
     """The loaded images whose ID is not the one the manifest records."""
     images = list(images)

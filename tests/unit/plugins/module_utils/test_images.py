@@ -98,15 +98,11 @@ def test_missing_and_bundle_checks() -> None:
         "images": images.bundle_images(refs, [{"RepoTags": ["redis:7.4.5-alpine"], "Id": "I"}])
     }
     assert manifest["images"]["redis"]["id"] == "I" and manifest["images"]["nginx"]["id"] == ""
-    assert images.bundle_stale(refs, manifest) == []
+    assert images.bundle_stale(manifest, refs) == []
     newer = images.resolve(TABLE, {"nginx": {"tag": "1.29.0"}}, ["redis", "nginx"], "")
-    assert images.bundle_stale(newer, manifest) == ["nginx nginx:1.29.0"]
-    assert (
-        images.bundle_wrong_ids(
-            ["redis"], manifest, [{"RepoTags": ["redis:7.4.5-alpine"], "Id": "I"}]
-        )
-        == []
-    )
-    assert images.bundle_wrong_ids(["redis"], manifest, []) == [
+    assert images.bundle_stale(manifest, newer) == ["nginx nginx:1.29.0"]
+    loaded = [{"RepoTags": ["redis:7.4.5-alpine"], "Id": "I"}]
+    assert images.bundle_wrong_ids(manifest, ["redis"], loaded) == []
+    assert images.bundle_wrong_ids(manifest, ["redis"], []) == [
         "redis:7.4.5-alpine has ID none, manifest says I"
     ]
