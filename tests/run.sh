@@ -40,16 +40,17 @@ note_failures() {  # note_failures TITLE LOG: the log's failure lines, or its ta
     grep -E '^(FAILED|ERROR) |^(fatal|failed): |^E  +[A-Za-z]*(Error|assert)' "$2" | cut -c1-600 | tail -n 25 \
       || tail -n 25 "$2"; } >>"$notes"
 }
-pytest_stage() {  # pytest_stage DIR
+pytest_stage() {  # pytest_stage DIR...
   local out rc
   out=$(mktemp)
-  pytest -q -rfE -p no:cacheprovider "$1" 2>&1 | tee "$out"
+  pytest -q -rfE -p no:cacheprovider "$@" 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}
-  [ "$rc" -eq 0 ] || note_failures "$1" "$out"
+  [ "$rc" -eq 0 ] || note_failures "$*" "$out"
   rm -f "$out"
   return "$rc"
 }
-stage_unit() { pytest_stage tests/unit; }
+# tests/meta: the collection's metadata (meta/runtime.yml) at work; no daemon needed.
+stage_unit() { pytest_stage tests/unit tests/meta; }
 stage_contract() { pytest_stage tests/contract; }
 stage_integration() { pytest_stage tests/integration; }
 # Molecule scenarios run in MOLECULE_LANES parallel lanes (default 2): a test host
