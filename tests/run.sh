@@ -29,7 +29,8 @@ stage_venv() {
 }
 stage_substrate() { tests/substrate/substrate.sh up; }
 stage_lint() {
-  yamllint -s . && ruff check . && ruff format --check . && ansible-lint --offline -q
+  yamllint -s . && ruff check . && ruff format --check . && ansible-lint --offline -q \
+    && antsibull-changelog lint && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 }
 stage_sanity() { tests/sanity.sh; }
 # What failed is repeated after the table: CI shows only a run's last lines.
