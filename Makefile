@@ -1,12 +1,16 @@
 # Entry points. Everything runs through tests/run.sh, which keeps the pinned
 # toolchain in a cached venv and times each stage.
-.PHONY: test venv substrate lint sanity unit contract integration molecule clean purge demo demo-down playbook bench
+.PHONY: test venv substrate lint sanity unit compat contract integration molecule docs clean purge demo demo-down playbook bench
 
 test:            ## Set up everything and run the whole suite (what CI runs)
 	tests/run.sh
 
-venv substrate lint sanity unit contract integration molecule:
+venv substrate lint sanity unit compat contract integration molecule:
 	tests/run.sh $@
+
+docs:            ## Write each role's variable table into its README.md from meta/argument_specs.yml
+	tests/run.sh venv >/dev/null
+	. tests/lib.sh && python tools/role_docs.py
 
 scenario:        ## One Molecule scenario: make scenario S=preflight
 	SCENARIOS=$(S) tests/run.sh venv substrate molecule

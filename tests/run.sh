@@ -29,7 +29,8 @@ stage_venv() {
 }
 stage_substrate() { tests/substrate/substrate.sh up; }
 stage_lint() {
-  yamllint -s . && ruff check . && ruff format --check . && ansible-lint --offline -q
+  yamllint -s . && ruff check . && ruff format --check . && ansible-lint --offline -q \
+    && antsibull-changelog lint && antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 }
 stage_sanity() { tests/sanity.sh; }
 # What failed is repeated after the table: CI shows only a run's last lines.
@@ -40,16 +41,65 @@ note_failures() {  # note_failures TITLE LOG: the log's failure lines, or its ta
     grep -E '^(FAILED|ERROR) |^(fatal|failed): |^E  +[A-Za-z]*(Error|assert)' "$2" | cut -c1-600 | tail -n 25 \
       || tail -n 25 "$2"; } >>"$notes"
 }
-pytest_stage() {  # pytest_stage DIR
+pytest_stage() {  # pytest_stage DIR...
   local out rc
   out=$(mktemp)
-  pytest -q -rfE -p no:cacheprovider "$1" 2>&1 | tee "$out"
+  pytest -q -rfE -p no:cacheprovider "$@" 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}
-  [ "$rc" -eq 0 ] || note_failures "$1" "$out"
+  [ "$rc" -eq 0 ] || note_failures "$*" "$out"
   rm -f "$out"
   return "$rc"
 }
-stage_unit() { pytest_stage tests/unit; }
+# No daemon needed: tests/meta runs meta/runtime.yml's action group, tests/docs fails
+# while a role's README differs from what tools/role_docs.py writes from its specs.
+stage_unit() { pytest_stage tests/unit tests/meta tests/docs; }
+# The oldest and the newest ansible-core that meta/runtime.yml's requires_ansible admits,
+# each with a controller Python it supports (2.21 needs >= 3.12); the pin runs the rest.
+COMPAT=${COMPAT:-"2.17.14:python3.11 2.21.5:python3.13"}
+# What moves with ansible-core: plugins, the role render, the action group (app/ needs none).
+COMPAT_TESTS="tests/unit --ignore=tests/unit/app tests/meta"
+compat_python() {  # compat_python python3.13: a working interpreter of that name
+  local p
+  # pyenv's shim of a version that is not active only prints an error: try its own copy too.
+  for p in "$(command -v "$1")" "$HOME"/.pyenv/versions/"${1#python}".*/bin/"$1"; do
+    [ -x "$p" ] && "$p" -c '' 2>/dev/null && { echo "$p"; return 0; }
+  done
+  echo "compat: no working $1" >&2
+  return 1
+}
+compat_venv() {  # compat_venv CORE PYTHON: print its cached venv, made on first use
+  local pins key venv python
+  # pytest and the Docker SDK (the action group test's module imports it) at the main pins.
+  pins=$(grep -E '^(pytest|docker|requests)==' requirements-dev.txt)
+  key=$(printf '%s %s\n%s\n' "$1" "$2" "$pins" | sha256sum | cut -c1-12)
+  venv=$HOME/.cache/evaonline-deploy/compat-$1-$key
+  if [ ! -f "$venv/.complete" ]; then
+    python=$(compat_python "$2") || return 1
+    rm -rf "$venv"
+    "$python" -m venv "$venv" \
+      && "$venv/bin/pip" install -q --disable-pip-version-check "ansible-core==$1" $pins >&2 \
+      && touch "$venv/.complete" || return 1
+  fi
+  echo "$venv"
+}
+stage_compat() {
+  local spec core py venv t0 rc all=0
+  for spec in $COMPAT; do
+    core=${spec%%:*} py=${spec#*:} t0=$SECONDS
+    printf -- '--- ansible-core %s on %s\n' "$core" "$py"
+    # shellcheck disable=SC2086 # COMPAT_TESTS is a word list
+    venv=$(compat_venv "$core" "$py") \
+      && (export PATH=$venv/bin:$PATH
+          # ansible-core alone brings no ansible_collections package for the checkout's link
+          # to join, so put the link on the path (the main venv's ansible package has one).
+          PYTHONPATH=$PWD/.collections${PYTHONPATH:+:$PYTHONPATH} pytest_stage $COMPAT_TESTS \
+            && SANITY_PYTHON=${py#python} tests/sanity.sh)
+    rc=$?
+    record "compat:$core" $((SECONDS - t0)) $rc
+    [ $rc -eq 0 ] || all=1
+  done
+  return $all
+}
 stage_contract() { pytest_stage tests/contract; }
 stage_integration() { pytest_stage tests/integration; }
 # Molecule scenarios run in MOLECULE_LANES parallel lanes (default 2): a test host
@@ -98,14 +148,15 @@ record() { names+=("$1"); times+=("$2"); results+=("$3"); }
 run_stage() {
   local name=$1 t0=$SECONDS rc
   printf '\n=== stage %s ===\n' "$name"
-  if [ "$name" = molecule ]; then stage_molecule; rc=$?; return $rc; fi
+  # These record a row per scenario or per version themselves.
+  case $name in molecule | compat) "stage_$name"; return $? ;; esac
   "stage_$name"; rc=$?
   record "$name" $((SECONDS - t0)) $rc
   return $rc
 }
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(venv substrate lint sanity unit contract integration molecule)
+[ ${#stages[@]} -gt 0 ] || stages=(venv substrate lint sanity unit compat contract integration molecule)
 failed=0
 for s in "${stages[@]}"; do
   if ! declare -F "stage_$s" >/dev/null; then echo "unknown stage: $s" >&2; exit 2; fi

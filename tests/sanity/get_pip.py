@@ -16,7 +16,8 @@ GET_PIP_FLAGS = {"--no-setuptools", "--no-wheel"}
 def bundled_pip_wheel() -> str:
     bundled = sorted((Path(ensurepip.__file__).parent / "_bundled").glob("pip-*.whl"))
     debian = sorted(Path("/usr/share/python-wheels").glob("pip-*.whl"))
-    wheels = bundled + debian
+    # The interpreter's own wheel first: Debian's pip 23.0 fails on Python 3.12 and newer.
+    wheels = bundled or debian
     if not wheels:
         sys.exit("get_pip stand-in: no bundled pip wheel found in ensurepip")
     return str(wheels[-1])
