@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 name: collection_path
 author:
   - EVAonline team (@evaonline)
-version_added: 0.4.0
+version_added: 0.1.0
 short_description: Absolute path of a file shipped in the evaonline.deploy collection
 description:
   - Returns, for each term, the absolute path of that relative path inside the installed

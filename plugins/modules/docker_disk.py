@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: docker_disk
 short_description: Refuse a build or pull when the Docker data root is short of space
-version_added: 0.3.0
+version_added: 0.1.0
 description:
   - Asks the Docker daemon for its data root (C(DockerRootDir) of C(GET /info)) and measures
     the space available on its file system with C(statvfs), as C(stat -f) does, whatever the

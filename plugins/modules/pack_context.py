@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: pack_context
 short_description: Write a Docker build context as one tar on the controller
-version_added: 0.4.0
+version_added: 0.1.0
 author:
   - EVAonline team (@evaonline)
 description:

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: rules
 short_description: Check a list of rules and fail with the broken ones only
-version_added: 0.4.0
+version_added: 0.1.0
 author:
   - EVAonline team (@evaonline)
 description:

@@ -10,5 +10,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 
-if importlib.util.find_spec("ansible_collections.evaonline") is None:
+def _importable(name: str) -> bool:
+    # find_spec raises when the parent package (ansible_collections) is missing too.
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+if not _importable("ansible_collections.evaonline"):
     sys.path.insert(0, str(ROOT / ".collections"))
