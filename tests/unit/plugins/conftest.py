@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 
+
 def _importable(name: str) -> bool:
     # find_spec raises when the parent package (ansible_collections) is missing too.
     try:
