@@ -186,7 +186,7 @@ doubles() {
 # Docker Hub mirror paths: each line of mirror.txt is "<double ref> <path:tag>";
 # the double is pushed to $REGISTRY/<path:tag>, so evaonline_registry_mirror can
 # point at the test registry (evaonline-registry:5000/library/postgres:<pinned tag>).
-# The tags must equal roles/base_images/defaults/main.yml (tests/unit/test_mirror_map.py).
+# The tags must equal roles/base_images/defaults/main.yml (tests/unit/substrate/test_mirror.py).
 mirror() {
   local ref dst
   while read -r ref dst; do

@@ -1,7 +1,5 @@
 """docker_disk against the real daemon: its data root measured as `stat -f` does."""
 
-import subprocess
-
 import pytest
 from evaonline_itest import docker, needs_docker
 
@@ -13,13 +11,7 @@ def root():
     return docker("info", "-f", "{{.DockerRootDir}}").stdout.strip()
 
 
-def stat_free_mib(path):
-    out = subprocess.run(["stat", "-f", "-c", "%a %S", path], capture_output=True, text=True)
-    blocks, size = map(int, out.stdout.split())
-    return blocks * size // 2**20
-
-
-def test_room_enough_passes_and_reports_the_data_root(run, root):
+def test_room_enough_passes_and_reports_the_data_root(run, root, stat_free_mib):
     for check in (True, False):
         res = run("docker_disk", {"need_mb": 1, "margin_mb": 1, "purpose": "a test"}, check=check)
         assert not res.failed, res.msg

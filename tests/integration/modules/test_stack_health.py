@@ -1,12 +1,10 @@
 """stack_health against real compose projects built on evaonline-test/debian:trixie."""
 
-import http.server
 import os
 import resource
-import socket
 import subprocess
-import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from evaonline_itest import FIXTURE_LABEL, needs_docker
@@ -69,11 +67,19 @@ class Project:
         )
 
 
+def project_up(tmp_path_factory, unique, name, services):
+    """Project <unique><name> of these services, up for the fixture's life (yield from it)."""
+    path = compose_file(tmp_path_factory.mktemp(name) / "compose.yml", services)
+    yield from Project(f"{unique}{name}", path).running()
+
+
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory, unique):
     """good (healthy), plain (no healthcheck), sick (never healthy), loop (restart-loops)."""
-    path = compose_file(
-        tmp_path_factory.mktemp("mixed") / "compose.yml",
+    yield from project_up(
+        tmp_path_factory,
+        unique,
+        "mixed",
         {
             "good": service(["sleep", "infinity"], ["CMD", "true"]),
             "plain": service(["sleep", "infinity"]),
@@ -84,51 +90,24 @@ def mixed(tmp_path_factory, unique):
             "loop": service(["sh", "-c", "echo loop-boot; sleep 1; exit 1"], restart="always"),
         },
     )
-    project = Project(f"{unique}mixed", path)
-    yield from project.running()
 
 
 @pytest.fixture(scope="module")
 def nine(tmp_path_factory, unique):
-    path = compose_file(
-        tmp_path_factory.mktemp("nine") / "compose.yml",
+    yield from project_up(
+        tmp_path_factory,
+        unique,
+        "nine",
         {f"s{i}": service(["sleep", "infinity"], ["CMD", "true"]) for i in range(9)},
     )
-    project = Project(f"{unique}nine", path)
-    yield from project.running()
-
-
-@pytest.fixture(scope="module")
-def web():
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = b'{"status":"ok"}'
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1]
-    server.shutdown()
-
-
-def closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_healthy_services_and_checks_pass(run, mixed, web):
     args = {
         "project": mixed.name,
         "services": ["good", "plain"],
-        "http_checks": [{"url": f"http://127.0.0.1:{web}/health", "contains": '"status":"ok"'}],
-        "tcp_checks": [{"host": "127.0.0.1", "port": web}],
+        "http_checks": [{"url": f"{web}/health", "contains": '"status":"ok"'}],
+        "tcp_checks": [{"host": "127.0.0.1", "port": urlsplit(web).port}],
         "timeout": 30,
     }
     results = [
@@ -172,8 +151,8 @@ def test_unhealthy_and_restart_looping_are_named(run, mixed):
     assert 6 <= res["elapsed"] < 12
 
 
-def test_failed_check_and_missing_service(run, mixed):
-    port = closed_port()
+def test_failed_check_and_missing_service(run, mixed, closed_port):
+    port = closed_port
     args = {
         "project": mixed.name,
         "services": ["good", "ghost"],
@@ -275,8 +254,10 @@ def test_bad_input_fails_cleanly(run, args, msg):
 @pytest.fixture(scope="module")
 def leaky(tmp_path_factory, unique):
     """app prints its broker URL (password URL-encoded) at start, as some apps do."""
-    path = compose_file(
-        tmp_path_factory.mktemp("leaky") / "compose.yml",
+    yield from project_up(
+        tmp_path_factory,
+        unique,
+        "leaky",
         {
             "app": service(
                 [
@@ -290,8 +271,6 @@ def leaky(tmp_path_factory, unique):
             "quiet": service(["sleep", "infinity"], ["CMD", "true"]),
         },
     )
-    project = Project(f"{unique}leaky", path)
-    yield from project.running()
 
 
 def test_a_secret_in_an_app_log_fails_naming_service_and_line(run, leaky):

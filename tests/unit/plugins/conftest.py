@@ -1,23 +1,22 @@
-"""Make ``ansible_collections.evaonline.deploy`` importable from the checkout.
+"""Fixtures of the plugin unit tests (tests/conftest.py puts the collection on sys.path)."""
 
-The repo ships ``.collections/ansible_collections/evaonline/deploy`` -> repo root; under
-``ansible-test units`` the collection is already on ``sys.path`` and this is a no-op.
-"""
+from __future__ import annotations
 
-import importlib.util
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+import pytest
 
 
-def _importable(name: str) -> bool:
-    # find_spec raises when the parent package (ansible_collections) is missing too.
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
+def _make_tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
 
 
-if not _importable("ansible_collections.evaonline"):
-    sys.path.insert(0, str(ROOT / ".collections"))
+@pytest.fixture
+def make_tree() -> Callable[[Path, dict[str, str]], Path]:
+    """Write {relative path: text} under a root and return the root."""
+    return _make_tree

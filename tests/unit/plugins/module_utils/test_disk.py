@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from ansible_collections.evaonline.deploy.plugins.module_utils.disk import (
@@ -11,29 +11,25 @@ from ansible_collections.evaonline.deploy.plugins.module_utils.disk import (
     room_problem,
 )
 
-
-def stat_f_mib(path: str) -> int:
-    out = subprocess.run(
-        ["stat", "-f", "-c", "%a %S", path], capture_output=True, text=True, check=True
-    )
-    blocks, size = map(int, out.stdout.split())
-    return blocks * size // 2**20
+StatFree = Callable[[str], int]
 
 
-def test_free_mib_agrees_with_stat_f(tmp_path: Path) -> None:
+def test_free_mib_agrees_with_stat_f(tmp_path: Path, stat_free_mib: StatFree) -> None:
     # Another writer may change the figure between the two reads: allow 64 MiB.
-    assert abs(free_mib(str(tmp_path)) - stat_f_mib(str(tmp_path))) <= 64
+    assert abs(free_mib(str(tmp_path)) - stat_free_mib(str(tmp_path))) <= 64
 
 
-def test_tmpfs_counts_like_any_file_system() -> None:
+def test_tmpfs_counts_like_any_file_system(stat_free_mib: StatFree) -> None:
     # /dev/shm is a tmpfs: Ansible's mount facts skip it, statvfs does not.
-    assert abs(free_mib("/dev/shm") - stat_f_mib("/dev/shm")) <= 64
+    assert abs(free_mib("/dev/shm") - stat_free_mib("/dev/shm")) <= 64
 
 
-def test_a_path_not_created_yet_is_measured_on_its_nearest_parent(tmp_path: Path) -> None:
+def test_a_path_not_created_yet_is_measured_on_its_nearest_parent(
+    tmp_path: Path, stat_free_mib: StatFree
+) -> None:
     missing = tmp_path / "docker" / "not" / "yet"
     assert nearest_existing(str(missing)) == str(tmp_path)
-    assert abs(free_mib(str(missing)) - stat_f_mib(str(tmp_path))) <= 64
+    assert abs(free_mib(str(missing)) - stat_free_mib(str(tmp_path))) <= 64
 
 
 def test_room_problem_names_the_variable_and_the_figures() -> None:

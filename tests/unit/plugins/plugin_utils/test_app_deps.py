@@ -1,20 +1,11 @@
 """Unit tests for plugin_utils/app_deps.py: shape detection and requirements includes."""
 
-from pathlib import Path
-
 import pytest
 from ansible_collections.evaonline.deploy.plugins.plugin_utils.app_deps import (
     GENERATED,
     DepsError,
     resolve,
 )
-
-
-def tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
 
 
 @pytest.mark.parametrize(
@@ -36,8 +27,8 @@ def tree(root: Path, files: dict[str, str]) -> Path:
         ),
     ],
 )
-def test_auto_detects_the_first_shape_present(tmp_path, files, shape, entries):
-    deps = resolve(str(tree(tmp_path, files)))
+def test_auto_detects_the_first_shape_present(tmp_path, make_tree, files, shape, entries):
+    deps = resolve(str(make_tree(tmp_path, files)))
     assert (deps.shape, deps.entries, deps.detected) == (shape, entries, True)
     assert "(auto-detected)" in deps.summary()
 
@@ -47,8 +38,8 @@ def test_no_dependency_file_names_the_variables(tmp_path):
         resolve(str(tmp_path))
 
 
-def test_includes_are_followed_relative_to_the_including_file(tmp_path):
-    tree(
+def test_includes_are_followed_relative_to_the_including_file(tmp_path, make_tree):
+    make_tree(
         tmp_path,
         {
             "requirements.txt": "-r requirements/base.txt\nalembic==1.0  # pinned\n",
@@ -73,8 +64,8 @@ def test_includes_are_followed_relative_to_the_including_file(tmp_path):
     )
 
 
-def test_continued_lines_and_comments_are_read_as_pip_does(tmp_path):
-    tree(
+def test_continued_lines_and_comments_are_read_as_pip_does(tmp_path, make_tree):
+    make_tree(
         tmp_path,
         {"r.txt": "# -r nothing.txt\nsix \\\n  --hash=sha256:00\n-r \\\n  b.txt\n", "b.txt": ""},
     )
@@ -90,22 +81,22 @@ def test_continued_lines_and_comments_are_read_as_pip_does(tmp_path):
         ("six\n./libs/mine\n", "line 2 installs local code"),
     ],
 )
-def test_bad_requirements_are_refused_with_the_variable(tmp_path, text, match):
+def test_bad_requirements_are_refused_with_the_variable(tmp_path, make_tree, text, match):
     (tmp_path / "app").mkdir()
-    tree(tmp_path / "app", {"requirements.txt": text})
+    make_tree(tmp_path / "app", {"requirements.txt": text})
     (tmp_path / "outside.txt").write_text("")
     with pytest.raises(DepsError, match=f"runtime_image_requirements.*{match}"):
         resolve(str(tmp_path / "app"))
 
 
-def test_explicit_files_imply_requirements(tmp_path):
-    tree(tmp_path, {"reqs/prod.txt": "six\n", "pyproject.toml": ""})
+def test_explicit_files_imply_requirements(tmp_path, make_tree):
+    make_tree(tmp_path, {"reqs/prod.txt": "six\n", "pyproject.toml": ""})
     deps = resolve(str(tmp_path), "auto", ["reqs/prod.txt"])
     assert (deps.shape, deps.files) == ("requirements", ["reqs/prod.txt"])
 
 
-def test_pyproject_dependencies_become_a_generated_requirements_file(tmp_path):
-    tree(
+def test_pyproject_dependencies_become_a_generated_requirements_file(tmp_path, make_tree):
+    make_tree(
         tmp_path,
         {"pyproject.toml": '[project]\nname="x"\ndependencies=["six==1.17.0", "idna>=3"]\n'},
     )
@@ -124,17 +115,17 @@ def test_pyproject_dependencies_become_a_generated_requirements_file(tmp_path):
         ({"requirements.txt": ""}, "poetry", "runtime_image_dependencies must be auto or one of"),
     ],
 )
-def test_bad_shapes_are_refused(tmp_path, files, shape, match):
+def test_bad_shapes_are_refused(tmp_path, make_tree, files, shape, match):
     with pytest.raises(DepsError, match=match):
-        resolve(str(tree(tmp_path, files)), shape)
+        resolve(str(make_tree(tmp_path, files)), shape)
 
 
-def test_unknown_installer_is_refused(tmp_path):
-    tree(tmp_path, {"requirements.txt": ""})
+def test_unknown_installer_is_refused(tmp_path, make_tree):
+    make_tree(tmp_path, {"requirements.txt": ""})
     with pytest.raises(DepsError, match="runtime_image_installer must be one of pip, uv"):
         resolve(str(tmp_path), installer="conda")
 
 
-def test_uv_shape_always_uses_uv(tmp_path):
-    tree(tmp_path, {"pyproject.toml": "", "uv.lock": ""})
+def test_uv_shape_always_uses_uv(tmp_path, make_tree):
+    make_tree(tmp_path, {"pyproject.toml": "", "uv.lock": ""})
     assert resolve(str(tmp_path), "uv", installer="pip").installer == "uv"

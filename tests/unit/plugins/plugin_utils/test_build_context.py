@@ -2,6 +2,7 @@
 tar) and the build_context lookup over it."""
 
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -70,16 +71,8 @@ def test_parse_cleans_patterns() -> None:
         parse_dockerignore("!\n")
 
 
-def make_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
-
-
 @pytest.fixture
-def tree(tmp_path: Path) -> Path:
+def tree(tmp_path: Path, make_tree: Callable[[Path, dict[str, str]], Path]) -> Path:
     return make_tree(
         tmp_path / "app",
         {
@@ -167,7 +160,9 @@ def test_later_sources_override_and_merge(tree: Path, tmp_path: Path) -> None:
     assert "scripts" in result["dirs"]
 
 
-def test_exception_keeps_parent_dirs(tmp_path: Path) -> None:
+def test_exception_keeps_parent_dirs(
+    tmp_path: Path, make_tree: Callable[[Path, dict[str, str]], Path]
+) -> None:
     root = make_tree(
         tmp_path / "c",
         {"build/keep.txt": "k", "build/drop.txt": "d", ".dockerignore": "build\n!build/keep.txt\n"},
@@ -232,18 +227,21 @@ def test_pack_writes_the_context_as_a_tar(tree: Path, tmp_path: Path) -> None:
     assert dest.read_bytes() == first  # byte-for-byte reproducible
 
 
-def test_a_source_honours_its_own_ignore_files_in_order(tmp_path):
-    app = tmp_path / "app"
-    for rel in [
-        "backend/main.py",
-        "logs/x.log",
-        ".env",
-        ".env.example",
-        "data/seed.csv",
-        "keep.log",
-    ]:
-        (app / rel).parent.mkdir(parents=True, exist_ok=True)
-        (app / rel).write_text(rel)
+def test_a_source_honours_its_own_ignore_files_in_order(tmp_path, make_tree):
+    app = make_tree(
+        tmp_path / "app",
+        {
+            rel: rel
+            for rel in [
+                "backend/main.py",
+                "logs/x.log",
+                ".env",
+                ".env.example",
+                "data/seed.csv",
+                "keep.log",
+            ]
+        },
+    )
     (app / ".dockerignore").write_text("logs/\ndata\n!.env.example\n!keep.log\n")
     ours = tmp_path / "ours"
     ours.write_text(".env\n.env.*\n**/*.log\n.dockerignore\n")

@@ -1,7 +1,3 @@
-import http.server
-import socket
-import threading
-
 import pytest
 from ansible_collections.evaonline.deploy.plugins.module_utils import health
 from ansible_collections.evaonline.deploy.plugins.module_utils.health import (
@@ -228,27 +224,6 @@ def test_validate_url(url, valid):
     assert validate_url(url) is valid
 
 
-@pytest.fixture(scope="module")
-def web():
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            code = 500 if self.path == "/boom" else 200
-            body = b'{"status":"ok"}' if code == 200 else b"broken"
-            self.send_response(code)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
 def test_http_check_ok_and_contains(web):
     result = http_check(web + "/health", 200, '"status":"ok"', 2)
     assert result["ok"] and result["status"] == 200
@@ -262,22 +237,16 @@ def test_http_check_status(web):
     assert http_check(web + "/boom", 500, "broken", 2)["ok"]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_http_check_refused():
-    result = http_check(f"http://127.0.0.1:{free_port()}/", 200, None, 1)
+def test_http_check_refused(closed_port):
+    result = http_check(f"http://127.0.0.1:{closed_port}/", 200, None, 1)
     assert not result["ok"] and result["status"] is None
     assert "refused" in result["detail"].lower()
 
 
-def test_tcp_check(web):
+def test_tcp_check(web, closed_port):
     port = int(web.rsplit(":", 1)[1])
     assert tcp_check("127.0.0.1", port, 1)["ok"]
-    result = tcp_check("127.0.0.1", free_port(), 1)
+    result = tcp_check("127.0.0.1", closed_port, 1)
     assert not result["ok"] and "refused" in result["detail"].lower()
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DEFAULTS = ROOT / "roles" / "base_images" / "defaults" / "main.yml"
 MIRROR = ROOT / "tests" / "substrate" / "mirror.txt"
 # Images with no test double (nothing reachable packages them): scenarios disable them.
