@@ -21,7 +21,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-
 def _importable(name: str) -> bool:
     # find_spec raises when the parent package (ansible_collections) is missing too.
     try:

@@ -1,6 +1,6 @@
 """The pinned base images have one table, base_images_table: the stack role's fallback pins
 (used when evaonline.deploy.base_images has not run) must name exactly its images and tags.
-tests/unit/test_mirror_map.py checks the substrate's mirror.txt against the same table."""
+tests/unit/substrate/test_mirror.py checks the substrate's mirror.txt against the same table."""
 
 from __future__ import annotations
 
