@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.evaonline.deploy.plugins.plugin_utils.build_context import pack
+from ansible_collections.evaonline.deploy.plugins.plugin_utils.controller_action import (
+    ControllerAction,
+)
 
 ARGUMENT_SPEC = {
     "context": {"type": "dict", "required": True},
@@ -18,15 +20,12 @@ ARGUMENT_SPEC = {
 }
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Packs on the controller, so a build context travels to the host as one file."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        result = super().run(tmp, task_vars)
-        args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
+    def act(self, args: dict[str, Any]) -> dict[str, Any]:
         context = args["context"]
         if not {"files", "dirs"} <= set(context):
             raise AnsibleActionFail("context must be what the build_context lookup returns")
@@ -34,5 +33,4 @@ class ActionModule(ActionBase):
             pack(context, args["dest"])
         except OSError as exc:
             raise AnsibleActionFail(f"cannot pack the context into {args['dest']}: {exc}") from exc
-        result.update(changed=False, dest=args["dest"], files=len(context["files"]))
-        return result
+        return {"dest": args["dest"], "files": len(context["files"])}

@@ -9,7 +9,10 @@ from typing import Any
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible.plugins.action import ActionBase
+
+from ansible_collections.evaonline.deploy.plugins.plugin_utils.controller_action import (
+    ControllerAction,
+)
 
 ARGUMENT_SPEC = {
     "rules": {
@@ -43,19 +46,14 @@ def message(prefix: str, failed: list[str]) -> str:
     return (f"{prefix}: " if prefix else "") + "; ".join(failed)
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Checks inputs without a connection, so validate runs before any host is reached."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        result = super().run(tmp, task_vars)
-        args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
+    def act(self, args: dict[str, Any]) -> dict[str, Any]:
         failed = broken(args["rules"], args["problems"])
-        result.update(changed=False, problems=failed, checked=len(args["rules"]))
         if failed:
-            result.update(failed=True, msg=message(args["prefix"], failed))
-        else:
-            result["msg"] = f"{len(args['rules']) + len(args['problems'])} rule(s) hold"
-        return result
+            return {"failed": True, "msg": message(args["prefix"], failed), "problems": failed}
+        held = len(args["rules"]) + len(args["problems"])
+        return {"msg": f"{held} rule(s) hold", "problems": [], "checked": len(args["rules"])}
