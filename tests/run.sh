@@ -13,7 +13,7 @@ export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 MOLECULE_NO_LOG=false
 # Scenarios in deploy order; any other scenario folder runs after them. drills
 # runs the default scenario's converge, idempotence and tests before its own, so
 # default (the quick `molecule test` for users) is not run twice.
-order="preflight docker base_images runtime_image stack realapp drills"
+order="preflight docker base_images runtime_image stack realapp swarm drills"
 all=$(cd molecule && for d in */molecule.yml; do printf '%s\n' "${d%/molecule.yml}"; done | grep -vx default)
 SCENARIOS=${SCENARIOS:-$(for s in $order; do echo "$all" | grep -qx "$s" && printf '%s ' "$s"; done
   echo "$all" | grep -vxF -f <(tr ' ' '\n' <<<"$order") | tr '\n' ' ')}
@@ -106,7 +106,7 @@ stage_integration() { pytest_stage tests/integration; }
 # waits on the network, the disk and its inner daemon as much as on a core. Longest
 # first onto the least loaded lane, by these rough weights (seconds on 2 cores). Each
 # scenario's output goes to a log printed whole when it ends, so lanes never interleave.
-weights="drills:1000 realapp:650 stack:600 default:380 runtime_image:300 base_images:230 docker:200 preflight:100"
+weights="drills:1000 realapp:650 stack:600 swarm:150 default:380 runtime_image:300 base_images:230 docker:200 preflight:100"
 weight() { local w; w=$(tr ' ' '\n' <<<"$weights" | sed -n "s/^$1://p"); echo "${w:-300}"; }
 
 run_scenario() {  # run_scenario NAME LOGDIR: one scenario, its log printed when done

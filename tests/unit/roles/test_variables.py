@@ -19,9 +19,10 @@ TOP = Path(__file__).resolve().parents[3]
 ROLES = sorted(p.name for p in (TOP / "roles").iterdir() if (p / "meta").is_dir())
 NAME = re.compile(r"\bevaonline_[a-z][a-z0-9_]*\b")
 # Names that are not variables: nginx upstreams and variables, Prometheus metrics and jobs,
-# the validate playbook's loop variables.
+# the cluster's inventory groups, the validate playbook's loop variables.
 NOT_VARIABLES = re.compile(
     r"^evaonline_(api|api_any|tls|flower|grafana|pgadmin|portainer|portainer_realm|prometheus"
+    r"|managers|workers"
     r"|http_.*|eto_.*|validate_.*)$"
 )
 
