@@ -166,3 +166,14 @@ def test_each_service_starts_and_becomes_healthy(host, backing_services):
         time.sleep(2)
     logs = {s: host.run(f"docker logs --tail 20 rt-{s}").stderr for s, v in status.items()}
     assert all(v == "healthy" for v in status.values()), (status, logs)
+
+
+def test_the_build_was_pushed_to_the_registry(host):
+    build, noop = record(host, "build"), record(host, "noop")
+    assert build["pushed"] == "evaonline-registry:5000/evaonline-test-push/" + build["tag"]
+    assert noop["pushed"] == build["pushed"]
+    repo, tag = build["tag"].rsplit(":", 1)
+    url = f"http://evaonline-registry:5000/v2/evaonline-test-push/{repo}/tags/list"
+    read = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())"
+    listed = host.check_output(f"python3 -c {shlex.quote(read)} {url}")
+    assert tag in json.loads(listed)["tags"]
