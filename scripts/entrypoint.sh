@@ -12,6 +12,24 @@ set -euo pipefail
 
 readonly VALID_SERVICES="api worker beat flower migrate"
 
+log() { printf 'entrypoint: %s\n' "$*" >&2; }
+die() { log "$1"; exit "${2:-1}"; }
+
+# Swarm secrets (cluster mode): NAME_FILE=/run/secrets/<key> sets NAME to that file's
+# content, so the secret is in no container's configured environment.
+load_secret_files() {
+  local var name
+  for var in $(compgen -e); do
+    case $var in *_FILE) ;; *) continue ;; esac
+    case ${!var} in /run/secrets/*) ;; *) continue ;; esac
+    name=${var%_FILE}
+    [ -r "${!var}" ] || die "$var: ${!var} is not a readable file" 78
+    export "$name=$(cat -- "${!var}")"
+    unset "$var"
+  done
+}
+load_secret_files
+
 # Defaults suit the bundled app; every one can be overridden from the container environment.
 : "${APP_MODULE:=backend.main:app}"
 : "${CELERY_APP:=backend.infrastructure.celery.celery_config:celery_app}"
@@ -49,8 +67,6 @@ fi
 # Read by the app's beat hook, which touches the file on every task it sends.
 export BEAT_HEARTBEAT_FILE
 
-log() { printf 'entrypoint: %s\n' "$*" >&2; }
-die() { log "$1"; exit "${2:-1}"; }
 
 usage_error() {
   die "SERVICE must be one of: ${VALID_SERVICES// /, } (got '${SERVICE:-}')" 64

@@ -104,6 +104,22 @@ def release_failure(
     return "; ".join(bad) if bad else str(error or "unknown error")[:400]
 
 
+_ROLLBACK_STATES = ("rollback_started", "rollback_completed", "rollback_paused")
+
+
+def swarm_rolled_back(health: Mapping[str, Any] | None) -> list[str]:
+    """The services whose last update Swarm rolled back, from stack_health in swarm mode."""
+    services = (health or {}).get("services") or {}
+    return sorted(name for name, v in services.items() if v.get("update") in _ROLLBACK_STATES)
+
+
+def swarm_rollback_note(rolled_back: list[str]) -> str:
+    """One sentence on what Swarm rolled back by itself."""
+    if not rolled_back:
+        return "Swarm rolled no service back by itself."
+    return "Swarm rolled %s back by itself." % ", ".join(rolled_back)
+
+
 class FilterModule:
     """Filters of evaonline.deploy's stack releases."""
 
@@ -114,4 +130,6 @@ class FilterModule:
             "kept_releases": kept_releases,
             "rollback_target": rollback_target,
             "release_failure": release_failure,
+            "swarm_rolled_back": swarm_rolled_back,
+            "swarm_rollback_note": swarm_rollback_note,
         }

@@ -1,7 +1,7 @@
 # Copyright (c) EVAonline team
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the swarm role: which nodes belong to another swarm."""
+"""Filters of cluster mode: which nodes belong to another swarm, and the stack's Swarm secrets."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def swarm_problems(infos: Mapping[str, Mapping[str, Any]], first: str) -> list[s
     manager among its managers."""
     problems = [
         f"{node} runs dockerd with live-restore, which swarm mode refuses; set"
-        " docker_daemon_options: {live-restore: false} for the cluster's nodes"
+        " docker_live_restore: false for the cluster's nodes"
         for node, info in sorted(infos.items())
         if info.get("LiveRestoreEnabled")
     ]
@@ -58,8 +58,27 @@ def swarm_problems(infos: Mapping[str, Mapping[str, Any]], first: str) -> list[s
     return problems
 
 
+def swarm_secrets(app_secret_env: Mapping[str, Any], services: Mapping[str, Any]) -> dict[str, str]:
+    """The stack's Swarm secrets by key: each app environment entry holding a secret as
+    app_<name> (read through <NAME>_FILE), and the services' own; a None value (a service
+    this deploy leaves out) is dropped."""
+    secrets = {f"app_{name.lower()}": str(value) for name, value in app_secret_env.items()}
+    secrets.update({key: str(value) for key, value in services.items() if value is not None})
+    return secrets
+
+
+def swarm_secret_names(results: list[Mapping[str, Any]]) -> dict[str, str]:
+    """Each secret key to the versioned name docker_secret gave it (rolling_versions), from
+    the results of a loop over the keys; a key skipped in check mode keeps no name."""
+    return {str(r["item"]["key"]): str(r["secret_name"]) for r in results if r.get("secret_name")}
+
+
 class FilterModule:
-    """Filters of evaonline.deploy's swarm role."""
+    """Filters of evaonline.deploy's cluster mode."""
 
     def filters(self) -> dict[str, Callable[..., Any]]:
-        return {"swarm_problems": swarm_problems}
+        return {
+            "swarm_problems": swarm_problems,
+            "swarm_secrets": swarm_secrets,
+            "swarm_secret_names": swarm_secret_names,
+        }

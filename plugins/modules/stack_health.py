@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: stack_health
-short_description: Wait until a Docker Compose project is running, healthy and stable
+short_description: Wait until a Docker Compose project or Swarm stack is running, healthy and stable
 version_added: 0.1.0
 description:
   - Polls the Docker Engine API for the containers of a Compose project, found by the labels
@@ -22,6 +22,7 @@ description:
     starts at once, so a stack that is already healthy costs one poll.
   - On timeout it fails. The message names each failing service with the reason, the last
     lines of its healthcheck log and the last lines of its container log.
+  - With O(mode=swarm) it checks a Docker Swarm stack instead, see O(mode).
   - The module never changes anything, so it never reports C(changed).
 author:
   - EVAonline team (@evaonline)
@@ -29,15 +30,37 @@ extends_documentation_fragment:
   - evaonline.deploy.checks
   - evaonline.deploy.checks.attributes
 options:
+  mode:
+    description:
+      - V(compose) checks the containers of a Compose project.
+      - V(swarm) checks the services of a Docker Swarm stack, found by the label
+        C(com.docker.stack.namespace), and must run on a swarm manager. Each task Swarm wants
+        running is judged as a container is, by its task state; Swarm keeps a task with a
+        healthcheck in C(starting) until the check passes, so a running task is healthy.
+        A service also needs as many running tasks as desired replicas (one per eligible
+        node for a global service), and no rolling update in progress. An update Swarm rolled
+        back or paused fails the service and ends the wait at once. Failure details and the
+        O(secrets) scan use the service logs, which cover every task of the service.
+      - In V(swarm) mode a replacement task is a new task, so O(min_uptime) counts from the
+        time the task started running and restarts are never counted; O(fail_fast) has
+        little to act on since Swarm replaces failed tasks itself.
+    type: str
+    choices: [compose, swarm]
+    default: compose
+    version_added: 0.1.0
   project:
     description:
       - Compose project name, the value of the C(com.docker.compose.project) label.
+      - With O(mode=swarm), the stack name, the value of the C(com.docker.stack.namespace)
+        label; service names are given without the C(<project>_) prefix.
     type: str
     required: true
   services:
     description:
       - Services that must be up. Default is every service that has a container in the project.
       - A listed service without any container fails the check.
+      - With O(mode=swarm), the default is every service of the stack that is global or has
+        at least one desired replica.
     type: list
     elements: str
   http_checks:
@@ -120,6 +143,8 @@ options:
     description:
       - Services the checked ones need (postgres, redis). When none of a dependency's
         containers runs, the wait ends at once, naming it, instead of at the timeout.
+      - With O(mode=swarm), when a dependency has no running task and none on its way up
+        (C(pending), C(preparing), C(starting) and the like).
     type: list
     elements: str
     default: []
@@ -162,6 +187,13 @@ EXAMPLES = r"""
     services: [api, worker, redis, postgres]
     timeout: 60
     interval: 0.5
+
+- name: Wait for the EVAonline Swarm stack, on a manager
+  evaonline.deploy.stack_health:
+    mode: swarm
+    project: evaonline
+    dependencies: [postgres, redis]
+    timeout: 300
 """
 
 RETURN = r"""
@@ -171,8 +203,8 @@ healthy:
   type: bool
   sample: true
 ended:
-  description: Why the wait ended before the timeout (O(dependencies), O(fail_fast)).
-    Empty otherwise.
+  description: Why the wait ended before the timeout (O(dependencies), O(fail_fast), and
+    with O(mode=swarm) an update Swarm rolled back or paused). Empty otherwise.
   returned: always
   type: list
   elements: str
@@ -200,6 +232,7 @@ services:
       type: str
     state:
       description: Container state (C(running), C(restarting), C(exited), or C(missing)).
+        With O(mode=swarm), the task state (C(running), C(starting), C(failed) and so on).
       type: str
     health:
       description: Healthcheck status, or V(null) without a healthcheck.
@@ -211,13 +244,33 @@ services:
       description: Seconds since the container last started, 0 when not running.
       type: float
     ports:
-      description: Published ports as C(hostip:hostport->port/proto).
+      description: Published ports as C(hostip:hostport->port/proto). With O(mode=swarm),
+        C(*:published->target/proto), followed by C( (host)) for a host-mode port.
       type: list
       elements: str
     containers:
-      description: Names of the service's containers.
+      description: Names of the service's containers. With O(mode=swarm), of its tasks
+        Swarm wants running, as C(service.slot), or C(service.nodeid) for a global service.
       type: list
       elements: str
+    replicas:
+      description: Running tasks against desired ones, as C(running/desired).
+      returned: O(mode=swarm)
+      type: str
+      sample: 2/2
+    nodes:
+      description: Sorted hostnames of the nodes that run a task of the service.
+      returned: O(mode=swarm)
+      type: list
+      elements: str
+      sample: [manager1, worker1]
+    update:
+      description: C(UpdateStatus.State) of the service's last rolling update (C(updating),
+        C(completed), C(paused), C(rollback_completed) and so on), V(null) when it never had
+        one.
+      returned: O(mode=swarm)
+      type: str
+      sample: completed
 secret_leaks:
   description:
     - Service to the line numbers (within the last O(log_scan_lines)) that hold a secret.
@@ -279,13 +332,26 @@ from ansible_collections.evaonline.deploy.plugins.module_utils.health import (
     validate_url,
     wait_until,
 )
+from ansible_collections.evaonline.deploy.plugins.module_utils.swarm_health import (
+    STACK_LABEL,
+    log_lines,
+    short_name,
+    stack_services,
+    swarm_ending,
+    swarm_timeout_message,
+    swarm_verdict,
+    swarm_views,
+)
 
 
 def validate(module: AnsibleModule) -> None:
     """Fail cleanly, naming the option, on bad input."""
     params = module.params
     if not (params["project"] or "").strip():
-        module.fail_json(msg="project must be a non-empty compose project name")
+        module.fail_json(
+            msg="project must be a non-empty %s"
+            % ("stack name" if params["mode"] == "swarm" else "compose project name")
+        )
     if params["services"] is not None and not all((s or "").strip() for s in params["services"]):
         module.fail_json(msg="services must not contain empty names")
     for index, check in enumerate(params["http_checks"]):
@@ -323,7 +389,8 @@ class Observer:
         self.params = module.params
         self.client = client
         self.pool = pool
-        daemon_now = parse_docker_time(client.info().get("SystemTime") or "")
+        self.info = client.info()
+        daemon_now = parse_docker_time(self.info.get("SystemTime") or "")
         self.skew = (daemon_now - time.time()) if daemon_now else 0.0
 
     def probes(self, remaining: float) -> list:
@@ -374,21 +441,38 @@ class Observer:
         count = self.params["log_lines"]
         out = {}
         for name in result["failing"]:
-            views = [v for v in result["views"].values() if v["service"] == name]
-            if not views:
+            views = sorted(
+                (v for v in result["views"].values() if v["service"] == name),
+                key=lambda v: v["name"],
+            )
+            logs = self.failure_logs(result, name, views, count) if count else []
+            if not views and not logs:
                 continue
-            view = sorted(views, key=lambda v: v["name"])[0]
-            logs = self._logs(view["id"], count) if count else []
             forms = secret_forms(self.params["secrets"])
             out[name] = {
-                "health_log": redact(tail(view["health_log"], count), forms),
+                "health_log": redact(tail(views[0]["health_log"], count), forms) if views else [],
                 "logs": redact(logs, forms),
             }
         return out
 
-    def _logs(self, container_id: str, count: int) -> list:
+    def failure_logs(self, result: dict, name: str, views: list, count: int) -> list:
+        """Log lines quoted for a failing service: those of its first container."""
+        return self._logs(views[0]["id"], count) if views else []
+
+    def log_sources(self, result: dict) -> list:
+        """``(service, id for _logs)`` of each log the secret scan reads: every container."""
+        return [
+            (v["service"], v["id"])
+            for v in sorted(result["views"].values(), key=lambda v: v["name"])
+        ]
+
+    def message(self, result: dict, elapsed: float, details: dict) -> str:
+        return timeout_message(self.params["project"], result, elapsed, details)
+
+    def _logs(self, source: str, count: int) -> list:
+        """The newest ``count`` log lines of a container (``source`` is its ID)."""
         try:
-            raw = self.client.logs(container_id, stdout=True, stderr=True, tail=count)
+            raw = self.client.logs(source, stdout=True, stderr=True, tail=count)
         except DockerException:
             return []
         return [x for x in raw.decode("utf-8", "replace").splitlines() if x.strip()]
@@ -400,14 +484,88 @@ class Observer:
             return {}
         wanted = self.params["log_scan_services"]
         found = {}
-        for view in sorted(result["views"].values(), key=lambda v: v["name"]):
-            if wanted is not None and view["service"] not in wanted:
+        for service, source in self.log_sources(result):
+            if wanted is not None and service not in wanted:
                 continue
-            lines = self._logs(view["id"], self.params["log_scan_lines"])
+            lines = self._logs(source, self.params["log_scan_lines"])
             numbers = leaked_lines(lines, forms)
             if numbers:
-                found.setdefault(view["service"], []).extend(numbers)
+                found.setdefault(service, []).extend(numbers)
         return found
+
+
+class SwarmObserver(Observer):
+    """One poll of a Swarm stack: its services, their tasks meant to run, and the nodes."""
+
+    def __init__(self, module: AnsibleModule, client: object, pool: ThreadPoolExecutor) -> None:
+        super().__init__(module, client, pool)
+        swarm = self.info.get("Swarm") or {}
+        if not swarm.get("ControlAvailable"):
+            node_state = swarm.get("LocalNodeState") or "inactive"
+            module.fail_json(
+                msg="mode=swarm must run on a swarm manager: the Docker daemon at %s is %s"
+                % (
+                    self.params["docker_host"],
+                    "a worker"
+                    if node_state == "active"
+                    else "not a manager (swarm %s)" % node_state,
+                )
+            )
+
+    def observe(self) -> tuple:
+        project = self.params["project"]
+        services = self.client.services(filters={"label": "%s=%s" % (STACK_LABEL, project)})
+        ids = [s["ID"] for s in services]
+        tasks = dict(self.pool.map(self._tasks, ids))
+        nodes = self.client.nodes()
+        now = time.time() + self.skew
+        return services, swarm_views(services, tasks, nodes, project, now)
+
+    def views(self) -> list:
+        return self.observe()[1]
+
+    def _tasks(self, service_id: str) -> tuple:
+        try:
+            tasks = self.client.tasks(filters={"service": service_id, "desired-state": "running"})
+        except DockerException:  # removed between list and tasks
+            tasks = []
+        return service_id, tasks
+
+    def step(self, previous: dict | None, remaining: float) -> dict:
+        futures = self.probes(remaining)
+        services, views = self.observe()
+        checks = [f.result() for f in futures]
+        project = self.params["project"]
+        expected = self.params["services"] or stack_services(services, project)
+        result = evaluate(views, expected, previous, self.params["min_uptime"], checks)
+        result = swarm_verdict(result, services, project)
+        result["service_ids"] = {short_name(s["Spec"]["Name"], project): s["ID"] for s in services}
+        result["ended"] = swarm_ending(
+            result, self.params["dependencies"], self.params["fail_fast"]
+        )
+        return result
+
+    def failure_logs(self, result: dict, name: str, views: list, count: int) -> list:
+        """The service's logs, which also hold those of the tasks Swarm replaced."""
+        service_id = result.get("service_ids", {}).get(name)
+        return self._logs(service_id, count) if service_id else []
+
+    def log_sources(self, result: dict) -> list:
+        return sorted(result.get("service_ids", {}).items())
+
+    def message(self, result: dict, elapsed: float, details: dict) -> str:
+        return swarm_timeout_message(self.params["project"], result, elapsed, details)
+
+    def _logs(self, source: str, count: int) -> list:
+        """The newest ``count`` log lines of a service (``source`` is its ID), all tasks."""
+        try:
+            raw = self.client.service_logs(source, stdout=True, stderr=True, tail=count)
+            return log_lines(raw)
+        except DockerException:
+            return []
+
+
+OBSERVERS = {"compose": Observer, "swarm": SwarmObserver}
 
 
 def disk_report(client: object, minimum: int) -> dict:
@@ -423,6 +581,7 @@ def public(result: dict) -> dict:
 
 def main() -> None:
     argument_spec = {
+        "mode": {"type": "str", "choices": ["compose", "swarm"], "default": "compose"},
         "project": {"type": "str", "required": True},
         "services": {"type": "list", "elements": "str"},
         "http_checks": {
@@ -464,7 +623,7 @@ def main() -> None:
     workers = 8 + len(params["http_checks"]) + len(params["tcp_checks"])
     with ThreadPoolExecutor(max_workers=workers) as pool:
         try:
-            observer = Observer(module, client, pool)
+            observer = OBSERVERS[params["mode"]](module, client, pool)
             ok, result, elapsed, rounds = wait_until(
                 observer.step, params["timeout"], params["interval"]
             )
@@ -484,9 +643,7 @@ def main() -> None:
     }
     summary.update(public(result))
     if not ok:
-        module.fail_json(
-            msg=timeout_message(params["project"], result, elapsed, details), **summary
-        )
+        module.fail_json(msg=observer.message(result, elapsed, details), **summary)
     if leaks:
         module.fail_json(
             msg=leak_message(params["project"], leaks, params["log_scan_lines"]), **summary

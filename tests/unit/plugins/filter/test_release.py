@@ -9,6 +9,8 @@ from ansible_collections.evaonline.deploy.plugins.filter.release import (
     container_names,
     kept_releases,
     rollback_target,
+    swarm_rollback_note,
+    swarm_rolled_back,
 )
 
 # docker_compose_v2's actions of `up --dry-run` after the api's environment changed.
@@ -112,3 +114,21 @@ def test_release_failure_names_the_migration_then_the_services_then_the_step():
     assert release_failure(health, "timeout") == "api: unhealthy"
     assert release_failure({"services": {}}, "x" * 500) == "x" * 400
     assert release_failure(None, "") == "unknown error"
+
+
+def test_swarm_rolled_back_names_services_in_a_rollback_state() -> None:
+    health = {
+        "services": {
+            "api": {"ok": False, "update": "rollback_completed"},
+            "worker": {"ok": True, "update": "completed"},
+            "beat": {"ok": True, "update": None},
+            "flower": {"ok": False, "update": "rollback_started"},
+        }
+    }
+    assert swarm_rolled_back(health) == ["api", "flower"]
+    assert swarm_rolled_back(None) == []
+
+
+def test_swarm_rollback_note_says_what_swarm_did() -> None:
+    assert swarm_rollback_note(["api", "worker"]) == "Swarm rolled api, worker back by itself."
+    assert swarm_rollback_note([]) == "Swarm rolled no service back by itself."
