@@ -25,6 +25,9 @@ STACK_LABEL = "com.docker.stack.namespace"
 # Update states in which Swarm has already decided against the new spec: it rolled back, or
 # paused the update on failures. The wait ends at once, as for a stopped dependency.
 HALTED_UPDATES = ("rollback_started", "rollback_completed", "rollback_paused", "paused")
+# A rollback is this wait's verdict only when its update began after ``since``; an older one
+# is history: the service runs its previous spec, settled (completed) or about to be.
+ROLLBACKS = ("rollback_started", "rollback_completed")
 # Update states in which the service is not converged yet.
 PENDING_UPDATES = ("updating",)
 # Task states on the way to running: a dependency in one of them is coming up, not stopped.
@@ -182,13 +185,33 @@ def update_state(service: dict) -> tuple:
     return status.get("State") or None, (status.get("Message") or "").strip()
 
 
-def swarm_verdict(result: dict, services: list, project: str) -> dict:
+def update_started(service: dict) -> float | None:
+    """When the service's last rolling update began (daemon time), if known."""
+    return parse_docker_time((service.get("UpdateStatus") or {}).get("StartedAt") or "")
+
+
+def update_halted(service: dict, since: float | None) -> bool:
+    """Whether Swarm decided against an update this wait is about: a paused update always,
+    a rollback only of an update that began after ``since``."""
+    state, _ = update_state(service)
+    if state not in HALTED_UPDATES:
+        return False
+    if state not in ROLLBACKS:
+        return True
+    started = update_started(service)
+    return since is not None and started is not None and started >= since
+
+
+def swarm_verdict(
+    result: dict, services: list, project: str, since: float | None = None
+) -> dict:
     """Add the per-service swarm verdict to an ``evaluate`` result (a new dict is returned).
 
     A service fails with fewer running tasks than desired (``running 1/2 tasks``), while its
     update is ``updating``, and when the update was rolled back or paused
     (``update rollback_completed: <message>``); the last ones are also listed in ``halted``,
-    which ends the wait. Each row gains ``replicas`` (``running/desired``), ``nodes`` (the
+    which ends the wait; a rollback only of an update begun after ``since`` (older ones are
+    history: ``rollback_completed`` passes, ``rollback_started`` waits). Each row gains ``replicas`` (``running/desired``), ``nodes`` (the
     sorted hostnames of its running tasks) and ``update`` (the update state or None).
     """
     by_name = {short_name(_spec(s).get("Name") or "", project): s for s in services}
@@ -210,12 +233,14 @@ def swarm_verdict(result: dict, services: list, project: str) -> dict:
         desired = desired_replicas(service, views)
         state, message = update_state(service)
         reasons = []
-        if state in HALTED_UPDATES:
+        if update_halted(service, since):
             text = "update %s: %s" % (state, message or "no message")
             reasons.append(text)
             halted.append("%s: %s" % (name, text))
         elif state in PENDING_UPDATES:
             reasons.append("updating")
+        elif state == "rollback_started":
+            reasons.append("rolling back an earlier update")
         if len(running) < desired or not members:
             reasons.append("running %d/%d tasks" % (len(running), desired))
         if not row["ok"] and members:

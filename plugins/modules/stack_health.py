@@ -38,8 +38,9 @@ options:
         running is judged as a container is, by its task state; Swarm keeps a task with a
         healthcheck in C(starting) until the check passes, so a running task is healthy.
         A service also needs as many running tasks as desired replicas (one per eligible
-        node for a global service), and no rolling update in progress. An update Swarm rolled
-        back or paused fails the service and ends the wait at once. Failure details and the
+        node for a global service), and no rolling update in progress. A paused update, and a
+        rollback of an update begun after O(updates_since), fail the service and end the wait
+        at once. Failure details and the
         O(secrets) scan use the service logs, which cover every task of the service.
       - In V(swarm) mode a replacement task is a new task, so O(min_uptime) counts from the
         time the task started running and restarts are never counted; O(fail_fast) has
@@ -47,6 +48,14 @@ options:
     type: str
     choices: [compose, swarm]
     default: compose
+    version_added: 0.1.0
+  updates_since:
+    description:
+      - Swarm mode. Daemon time (RFC 3339, as C(SystemTime) of C(docker info)) taken before the
+        deploy this check judges. A service Swarm rolled back from an update begun since then
+        fails; an older rollback is history, and the service passes once it runs its tasks.
+      - Unset, no rollback fails a service by itself.
+    type: str
     version_added: 0.1.0
   project:
     description:
@@ -498,6 +507,7 @@ class SwarmObserver(Observer):
     """One poll of a Swarm stack: its services, their tasks meant to run, and the nodes."""
 
     def __init__(self, module: AnsibleModule, client: object, pool: ThreadPoolExecutor) -> None:
+        self.since = parse_docker_time(module.params["updates_since"] or "")
         super().__init__(module, client, pool)
         swarm = self.info.get("Swarm") or {}
         if not swarm.get("ControlAvailable"):
@@ -538,7 +548,7 @@ class SwarmObserver(Observer):
         project = self.params["project"]
         expected = self.params["services"] or stack_services(services, project)
         result = evaluate(views, expected, previous, self.params["min_uptime"], checks)
-        result = swarm_verdict(result, services, project)
+        result = swarm_verdict(result, services, project, self.since)
         result["service_ids"] = {short_name(s["Spec"]["Name"], project): s["ID"] for s in services}
         result["ended"] = swarm_ending(
             result, self.params["dependencies"], self.params["fail_fast"]
@@ -582,6 +592,7 @@ def public(result: dict) -> dict:
 def main() -> None:
     argument_spec = {
         "mode": {"type": "str", "choices": ["compose", "swarm"], "default": "compose"},
+        "updates_since": {"type": "str"},
         "project": {"type": "str", "required": True},
         "services": {"type": "list", "elements": "str"},
         "http_checks": {

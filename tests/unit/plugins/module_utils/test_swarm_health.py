@@ -185,12 +185,13 @@ def task(
     return out
 
 
-def poll(services, tasks, previous=None, expected=None, min_uptime=2.0, checks=None):
-    """One swarm round as SwarmObserver.step makes it, from API dicts."""
+def poll(services, tasks, previous=None, expected=None, min_uptime=2.0, checks=None, since=T0):
+    """One swarm round as SwarmObserver.step makes it, from API dicts; the deploy judged
+    began at ``since`` (the services' updates start 10 s after T0)."""
     views = swarm_views(services, tasks, NODES, "evaonline", NOW)
     expected = expected or stack_services(services, "evaonline")
     result = evaluate(views, expected, previous, min_uptime, checks)
-    result = swarm_verdict(result, services, "evaonline")
+    result = swarm_verdict(result, services, "evaonline", since)
     result["ended"] = swarm_ending(result, [], False)
     return result
 
@@ -400,6 +401,18 @@ def test_halted_update_fails_and_ends_the_wait(state, message):
     assert result["ended"] == [f"api: update {state}: {message}"]
 
 
+@pytest.mark.parametrize("since", [T0 + 30, None], ids=["before-this-deploy", "no-deploy"])
+def test_an_earlier_rollback_is_history(since):
+    tasks = {"9mnpnzenvg8p8tdbtq4wvbkcz": two_api_tasks()}
+    done = poll([service(update="rollback_completed", message="done")], tasks, since=since)
+    assert done["ok"] and done["services"]["api"]["update"] == "rollback_completed"
+    going = poll([service(update="rollback_started", message="x")], tasks, since=since)
+    assert going["services"]["api"]["reason"] == "rolling back an earlier update"
+    assert not going["ok"] and going["ended"] == []
+    paused = poll([service(update="paused", message="stuck")], tasks, since=since)
+    assert not paused["ok"] and paused["ended"] == ["api: update paused: stuck"]
+
+
 def test_rolled_back_update_ends_wait_until_in_one_round():
     rounds = []
 
@@ -575,6 +588,7 @@ class FakeModule:
             "log_scan_lines": 200,
             "dependencies": [],
             "fail_fast": False,
+            "updates_since": None,
             "docker_host": "unix:///var/run/docker.sock",
         }
         self.params.update(params)
