@@ -202,17 +202,16 @@ def update_halted(service: dict, since: float | None) -> bool:
     return since is not None and started is not None and started >= since
 
 
-def swarm_verdict(
-    result: dict, services: list, project: str, since: float | None = None
-) -> dict:
+def swarm_verdict(result: dict, services: list, project: str, since: float | None = None) -> dict:
     """Add the per-service swarm verdict to an ``evaluate`` result (a new dict is returned).
 
     A service fails with fewer running tasks than desired (``running 1/2 tasks``), while its
     update is ``updating``, and when the update was rolled back or paused
     (``update rollback_completed: <message>``); the last ones are also listed in ``halted``,
     which ends the wait; a rollback only of an update begun after ``since`` (older ones are
-    history: ``rollback_completed`` passes, ``rollback_started`` waits). Each row gains ``replicas`` (``running/desired``), ``nodes`` (the
-    sorted hostnames of its running tasks) and ``update`` (the update state or None).
+    history: ``rollback_completed`` passes, ``rollback_started`` waits). Each row gains
+    ``replicas`` (``running/desired``), ``nodes`` (the sorted hostnames of its running tasks)
+    and ``update`` (the update state or None).
     """
     by_name = {short_name(_spec(s).get("Name") or "", project): s for s in services}
     views = list(result.get("views", {}).values())
