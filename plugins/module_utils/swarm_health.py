@@ -93,6 +93,17 @@ def node_names(nodes: list) -> dict:
     }
 
 
+def lost_nodes(nodes: list) -> set:
+    """IDs of the nodes Swarm does not see as ready (down, disconnected): it lists their
+    tasks as running until the node comes back, though Swarm already runs their
+    replacements elsewhere."""
+    return {
+        node["ID"]
+        for node in nodes or []
+        if node.get("ID") and (node.get("Status") or {}).get("State", "ready") != "ready"
+    }
+
+
 def task_name(task: dict, short: str) -> str:
     """``api.2`` for a replicated task, ``agent.<node id[:12]>`` for a global one."""
     if task.get("Slot"):
@@ -144,12 +155,14 @@ def task_view(task: dict, service: dict, project: str, hostnames: dict, now: flo
 
 
 def swarm_views(services: list, tasks: dict, nodes: list, project: str, now: float) -> list:
-    """Views of the tasks Swarm wants running. ``tasks`` maps service ID to its tasks."""
+    """Views of the tasks Swarm wants running, less those on a lost node (see
+    ``lost_nodes``). ``tasks`` maps service ID to its tasks."""
     hostnames = node_names(nodes)
+    lost = lost_nodes(nodes)
     views = []
     for service in services:
         for task in tasks.get(service.get("ID"), []) or []:
-            if task.get("DesiredState") == "running":
+            if task.get("DesiredState") == "running" and task.get("NodeID") not in lost:
                 views.append(task_view(task, service, project, hostnames, now))
     return sorted(views, key=lambda v: v["name"])
 

@@ -70,24 +70,37 @@ def replicas() -> dict[str, str]:
     }
 
 
-def converged() -> bool:
-    return all(a == b for a, _, b in (r.partition("/") for r in replicas().values()))
+def ready_nodes() -> set[str]:
+    out = sh(MANAGER, "docker node ls --format '{{.Hostname}} {{.Status}}'")
+    return {
+        host for host, status in (line.split() for line in out.splitlines()) if status == "Ready"
+    }
 
 
 def tasks(*services: str) -> list[tuple[str, str]]:
-    """(service, node) of each running task."""
+    """(service, node) of each running task on a ready node: Swarm lists the tasks of a node
+    that went down as running until it comes back, though it runs their replacements."""
     names = " ".join(f"{STACK}_{s}" for s in services)
     out = sh(
         MANAGER,
         f"docker service ps {names} --filter desired-state=running"
         " --format '{{.Name}} {{.Node}} {{.CurrentState}}'",
     )
+    ready = ready_nodes()
     found = []
     for line in out.splitlines():
         name, node, state = line.split(" ", 2)
-        if state.startswith("Running"):
+        if state.startswith("Running") and node in ready:
             found.append((name.split(".")[0].removeprefix(f"{STACK}_"), node))
     return found
+
+
+def converged(away_from: str = "") -> bool:
+    """Every service runs exactly its desired tasks on ready nodes, none on `away_from`."""
+    want = {name: int(r.partition("/")[2]) for name, r in replicas().items()}
+    found = tasks(*want)
+    counts = {name: sum(1 for s, _ in found if s == name) for name in want}
+    return counts == want and all(node != away_from for _, node in found)
 
 
 def service_image(service: str) -> str:
@@ -344,19 +357,18 @@ def test_a_secret_rotation_rolls_the_app_onto_the_new_version() -> None:
     record("secret rotation", seconds=seconds, old=old, new=new)
 
 
+APP = ("api", "worker", "beat", "flower")
+
+
 def test_a_drained_worker_hands_its_tasks_on_and_queued_work_completes() -> None:
     node = WORKERS[0]
-    ids = submit(20)
+    on_node = sorted(s for s, n in tasks(*APP) if n == node)
+    assert on_node, f"no app task on {node} to move: {tasks(*APP)}"
+    ids = submit(60)
     t0 = time.monotonic()
     sh(MANAGER, f"docker node update --availability drain {node}")
     try:
-        moved = wait_until(
-            lambda: (
-                node not in {n for _, n in tasks("api", "worker", "beat", "flower")} and converged()
-            ),
-            180,
-            f"the tasks of {node} running elsewhere",
-        )
+        moved = wait_until(lambda: converged(away_from=node), 180, f"the tasks of {node} elsewhere")
         assert healthy()
         done = all_done(ids)
     finally:
@@ -364,44 +376,38 @@ def test_a_drained_worker_hands_its_tasks_on_and_queued_work_completes() -> None
     record(
         "drain a worker",
         node=node,
+        tasks_moved=on_node,
         moved_s=moved,
-        eto_done_s=done,
         eto=len(ids),
+        eto_done_s=done,
         total_s=round(time.monotonic() - t0, 1),
     )
 
 
 def test_a_stopped_worker_node_loses_nothing() -> None:
     node = WORKERS[1]
-    ids = submit(20)
-    on_node = [s for s, n in tasks("api", "worker", "beat", "flower") if n == node]
+    on_node = sorted(s for s, n in tasks(*APP) if n == node)
+    assert on_node, f"no app task on {node} to lose: {tasks(*APP)}"
+    ids = submit(60)
     t0 = time.monotonic()
     subprocess.run(["docker", "stop", "-t", "30", node], check=True, capture_output=True)
     try:
         elsewhere = wait_until(
-            lambda: (
-                converged() and node not in {n for _, n in tasks("api", "worker", "beat", "flower")}
-            ),
-            240,
-            f"the tasks of the stopped {node} running elsewhere",
+            lambda: converged(away_from=node), 240, f"the tasks of the stopped {node} elsewhere"
         )
         assert healthy()
         done = all_done(ids)
     finally:
         subprocess.run(["docker", "start", node], check=True, capture_output=True)
-    wait_until(
-        lambda: (
-            sh(MANAGER, f"docker node inspect {node} --format '{{{{.Status.State}}}}'") == "ready"
-        ),
-        120,
-        f"{node} back in the swarm",
-    )
+    back = wait_until(lambda: node in ready_nodes(), 120, f"{node} back in the swarm")
+    wait_until(converged, 180, "every service at its desired tasks with the node back")
     record(
         "stop a worker node",
         node=node,
-        tasks_on_node=on_node,
+        tasks_lost=on_node,
         rescheduled_s=elsewhere,
-        eto_done_s=done,
         eto=len(ids),
+        eto_done_s=done,
+        node_back_s=back,
         total_s=round(time.monotonic() - t0, 1),
     )

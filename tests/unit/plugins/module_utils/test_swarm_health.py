@@ -635,3 +635,13 @@ def test_observer_step_details_and_leaks(stack_health):
 def test_observer_refuses_a_worker(stack_health):
     with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(SystemExit, match="a worker"):
         stack_health.OBSERVERS["swarm"](FakeModule(), FakeClient([], {}, control=False), pool)
+
+
+def test_tasks_on_a_lost_node_are_left_out():
+    # worker2 went down: Swarm still lists its task as running, and runs a replacement.
+    nodes = [dict(n) for n in NODES]
+    nodes[2] = {**nodes[2], "Status": {"State": "down", "Addr": "172.20.0.4"}}
+    tasks = [*two_api_tasks(), task(tid="lost0task0on0worker2xxxxx", slot=2, node=WORKER2)]
+    views = swarm_views([service()], {"9mnpnzenvg8p8tdbtq4wvbkcz": tasks}, nodes, "evaonline", NOW)
+    assert {v["node"] for v in views} == {"manager1", "worker1"}
+    assert len(views) == 2
