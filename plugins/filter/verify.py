@@ -10,6 +10,8 @@ from typing import Any
 
 _IMAGE_ROW = "%-54s %8s %8s  %s"
 _SERVICE_ROW = "%-10s %-8s %-9s %4s %7s  %s"
+# Swarm mode: running/desired tasks and the nodes they run on, instead of restarts.
+_SWARM_ROW = "%-10s %-8s %-9s %5s %7s  %-40s %s"
 
 
 def _mb(size: float) -> str:
@@ -35,11 +37,22 @@ def _image_lines(images: Mapping[str, Any]) -> list[str]:
 
 
 def _service_lines(health: Mapping[str, Any]) -> list[str]:
-    lines = [_SERVICE_ROW % ("SERVICE", "STATE", "HEALTH", "RST", "UP s", "PORTS")]
-    for name, s in sorted((health.get("services") or {}).items()):
+    services = sorted((health.get("services") or {}).items())
+    swarm = any("replicas" in s for _, s in services)
+    if swarm:
+        lines = [_SWARM_ROW % ("SERVICE", "STATE", "HEALTH", "TASKS", "UP s", "NODES", "PORTS")]
+    else:
+        lines = [_SERVICE_ROW % ("SERVICE", "STATE", "HEALTH", "RST", "UP s", "PORTS")]
+    for name, s in services:
         ports = ",".join(s.get("ports") or []) or "-"
-        row = (name, s["state"], s.get("health") or "-", s["restarts"], "%.0f" % s["uptime"], ports)
-        lines.append(_SERVICE_ROW % row)
+        head = (name, s["state"], s.get("health") or "-")
+        if swarm:
+            nodes = ",".join(s.get("nodes") or []) or "-"
+            row = (*head, s.get("replicas", "-"), "%.0f" % s["uptime"], nodes, ports)
+            lines.append(_SWARM_ROW % row)
+        else:
+            row = (*head, s["restarts"], "%.0f" % s["uptime"], ports)
+            lines.append(_SERVICE_ROW % row)
     disk = health.get("disk") or {}
     lines.append(
         "healthy: %s in %.1f s" % (health.get("healthy", False), health.get("elapsed") or 0)

@@ -50,3 +50,42 @@ def test_missing_results_still_give_a_table():
     lines = verify_table({}, {})
     assert lines[-2] == "healthy: False in 0.0 s"
     assert lines[-1] == "disk: ? MiB free on ? (minimum ?)"
+
+
+def test_swarm_rows_give_tasks_and_nodes_instead_of_restarts():
+    health = {
+        "services": {
+            "api": {
+                "state": "running",
+                "health": "healthy",
+                "restarts": 0,
+                "uptime": 12.4,
+                "ports": [],
+                "replicas": "2/2",
+                "nodes": ["evaonline-m1", "evaonline-w1"],
+                "update": "completed",
+            },
+        },
+        "healthy": True,
+    }
+    lines = verify_table({}, health)
+    head = lines.index(next(x for x in lines if x.startswith("SERVICE")))
+    assert lines[head].split() == [
+        "SERVICE",
+        "STATE",
+        "HEALTH",
+        "TASKS",
+        "UP",
+        "s",
+        "NODES",
+        "PORTS",
+    ]
+    assert lines[head + 1].split() == [
+        "api",
+        "running",
+        "healthy",
+        "2/2",
+        "12",
+        "evaonline-m1,evaonline-w1",
+        "-",
+    ]
