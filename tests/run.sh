@@ -106,7 +106,7 @@ stage_integration() { pytest_stage tests/integration; }
 # waits on the network, the disk and its inner daemon as much as on a core. Longest
 # first onto the least loaded lane, by these rough weights (seconds on 2 cores). Each
 # scenario's output goes to a log printed whole when it ends, so lanes never interleave.
-weights="drills:1000 realapp:650 stack:600 swarm:150 default:380 runtime_image:300 base_images:230 docker:200 preflight:100"
+weights="drills:1220 swarm:900 realapp:630 stack:430 default:380 runtime_image:180 base_images:110 docker:80 preflight:50"
 weight() { local w; w=$(tr ' ' '\n' <<<"$weights" | sed -n "s/^$1://p"); echo "${w:-300}"; }
 
 run_scenario() {  # run_scenario NAME LOGDIR: one scenario, its log printed when done

@@ -38,7 +38,7 @@ def _image_lines(images: Mapping[str, Any]) -> list[str]:
 
 def _service_lines(health: Mapping[str, Any]) -> list[str]:
     services = sorted((health.get("services") or {}).items())
-    swarm = any("replicas" in s for _, s in services)
+    swarm = any("replicas" in row for _name, row in services)
     if swarm:
         lines = [_SWARM_ROW % ("SERVICE", "STATE", "HEALTH", "TASKS", "UP s", "NODES", "PORTS")]
     else:

@@ -206,7 +206,7 @@ def update_started(service: dict) -> float | None:
 def update_halted(service: dict, since: float | None) -> bool:
     """Whether Swarm decided against an update this wait is about: a paused update always,
     a rollback only of an update that began after ``since``."""
-    state, _ = update_state(service)
+    state = update_state(service)[0]
     if state not in HALTED_UPDATES:
         return False
     if state not in ROLLBACKS:
