@@ -389,22 +389,30 @@ def test_a_stopped_worker_node_loses_nothing() -> None:
     on_node = sorted(s for s, n in tasks(*APP) if n == node)
     assert on_node, f"no app task on {node} to lose: {tasks(*APP)}"
     ids = submit(60)
-    t0 = time.monotonic()
-    subprocess.run(["docker", "stop", "-t", "30", node], check=True, capture_output=True)
-    try:
-        elsewhere = wait_until(
-            lambda: converged(away_from=node), 240, f"the tasks of the stopped {node} elsewhere"
-        )
-        assert healthy()
-        done = all_done(ids)
-    finally:
-        subprocess.run(["docker", "start", node], check=True, capture_output=True)
+    with load(seconds=300) as report:
+        t0 = time.monotonic()
+        subprocess.run(["docker", "stop", "-t", "30", node], check=True, capture_output=True)
+        try:
+            elsewhere = wait_until(
+                lambda: converged(away_from=node), 240, f"the tasks of the stopped {node} elsewhere"
+            )
+            assert healthy()
+            done = all_done(ids)
+        finally:
+            subprocess.run(["docker", "start", node], check=True, capture_output=True)
+            # Test plumbing, as in prepare: a restarted test host's /proc/sys is read-only
+            # again, and the inner dockerd needs it writable for its tasks' networks.
+            sh(node, "mount -o remount,rw /proc/sys")
     back = wait_until(lambda: node in ready_nodes(), 120, f"{node} back in the swarm")
     wait_until(converged, 180, "every service at its desired tasks with the node back")
     record(
         "stop a worker node",
         node=node,
         tasks_lost=on_node,
+        # Requests through nginx while the node was lost (reported, not asserted).
+        requests=report["total"],
+        failed=report["failed"],
+        failures=report["failures"][:3],
         rescheduled_s=elsewhere,
         eto=len(ids),
         eto_done_s=done,

@@ -39,7 +39,8 @@ def test_a_global_service_runs_a_task_on_each_worker(host) -> None:
     # The manager schedules on both workers over an overlay network; each pulls from the registry.
     out = host.run(
         "docker network create -d overlay --attachable evaonline-probe >/dev/null 2>&1;"
-        " docker service create -q --detach=false --name evaonline-probe --network evaonline-probe"
+        " timeout 180 docker service create -q --detach=false --name evaonline-probe"
+        " --network evaonline-probe"
         " --constraint node.role==worker --mode global"
         " evaonline-registry:5000/evaonline-test/redis:7 >/dev/null &&"
         " docker service ps evaonline-probe --filter desired-state=running"
