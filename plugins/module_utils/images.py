@@ -33,11 +33,6 @@ class ImageRef:
     tag: str
     digest: str
 
-    @property
-    def name(self) -> str:
-        """Registry and repository, as a pull names them."""
-        return f"{self.registry}/{self.repository}" if self.registry else self.repository
-
 
 def _is_registry(part: str) -> bool:
     return "." in part or ":" in part or part == "localhost"
