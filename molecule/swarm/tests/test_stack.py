@@ -150,9 +150,10 @@ def healthy() -> bool:
     return status == 200 and isinstance(body, dict) and body.get("status") == "ok"
 
 
-def playbook(name: str, extra: dict[str, Any] | None = None) -> tuple[int, str, float]:
+def playbook(name: str, extra: dict[str, Any] | None = None, *args: str) -> tuple[int, str, float]:
     """playbooks/<name> over the scenario's inventory, as an operator runs it."""
     cmd = ["ansible-playbook", "-i", str(EPHEMERAL / "inventory"), str(TOP / "playbooks" / name)]
+    cmd += args
     cmd += ["-e", f"evaonline_report_dir={REPORTS}"]
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"}
     with tempfile.NamedTemporaryFile("w", suffix=".json", dir=EPHEMERAL) as vars_file:
@@ -301,6 +302,14 @@ def test_verify_report_lists_each_task_node() -> None:
     assert report["healthy"] is True, report["health_msg"]
     assert report["services"]["api"]["replicas"] == "2/2"
     assert set(report["services"]["api"]["nodes"]) <= {MANAGER, *WORKERS}
+
+
+def test_check_mode_on_the_deployed_cluster_predicts_no_change() -> None:
+    rc, out, seconds = playbook("site.yml", None, "--check")
+    assert rc == 0, out[-3000:]
+    recap = [line for line in out.splitlines() if line.startswith(("evaonline-m1 ", "evaonline-w"))]
+    assert len(recap) == 3 and all("changed=0" in line for line in recap), recap
+    record("site.yml --check", seconds=seconds)
 
 
 def test_release_under_load_drops_no_request() -> None:
