@@ -110,7 +110,7 @@ _ROLLBACK_STATES = ("rollback_started", "rollback_completed", "rollback_paused")
 def swarm_rolled_back(health: Mapping[str, Any] | None) -> list[str]:
     """The services whose last update Swarm rolled back, from stack_health in swarm mode."""
     services = (health or {}).get("services") or {}
-    return sorted(name for name, v in services.items() if v.get("update") in _ROLLBACK_STATES)
+    return sorted(name for name, v in services.items() if v.get("update_state") in _ROLLBACK_STATES)
 
 
 def swarm_rollback_note(rolled_back: list[str]) -> str:

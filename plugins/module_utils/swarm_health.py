@@ -224,7 +224,7 @@ def swarm_verdict(result: dict, services: list, project: str, since: float | Non
     which ends the wait; a rollback only of an update begun after ``since`` (older ones are
     history: ``rollback_completed`` passes, ``rollback_started`` waits). Each row gains
     ``replicas`` (``running/desired``), ``nodes`` (the sorted hostnames of its running tasks)
-    and ``update`` (the update state or None).
+    and ``update_state`` (the update state or None).
     """
     by_name = {short_name(_spec(s).get("Name") or "", project): s for s in services}
     views = list(result.get("views", {}).values())
@@ -238,7 +238,7 @@ def swarm_verdict(result: dict, services: list, project: str, since: float | Non
         running = [v for v in members if v["running"]]
         if service is None:
             row.update(ok=False, reason="no service %s_%s in the stack" % (project, name))
-            row.update(replicas="0/0", nodes=[], update=None)
+            row.update(replicas="0/0", nodes=[], update_state=None)
             rows[name] = row
             failing.append(name)
             continue
@@ -260,7 +260,7 @@ def swarm_verdict(result: dict, services: list, project: str, since: float | Non
         row.update(
             replicas="%d/%d" % (len(running), desired),
             nodes=sorted({v["node"] for v in running if v.get("node")}),
-            update=state,
+            update_state=state,
         )
         if reasons:
             row.update(ok=False, reason="; ".join(reasons))

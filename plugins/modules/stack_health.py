@@ -273,7 +273,7 @@ services:
       type: list
       elements: str
       sample: [manager1, worker1]
-    update:
+    update_state:
       description: C(UpdateStatus.State) of the service's last rolling update (C(updating),
         C(completed), C(paused), C(rollback_completed) and so on), V(null) when it never had
         one.

@@ -119,10 +119,10 @@ def test_release_failure_names_the_migration_then_the_services_then_the_step():
 def test_swarm_rolled_back_names_services_in_a_rollback_state() -> None:
     health = {
         "services": {
-            "api": {"ok": False, "update": "rollback_completed"},
-            "worker": {"ok": True, "update": "completed"},
-            "beat": {"ok": True, "update": None},
-            "flower": {"ok": False, "update": "rollback_started"},
+            "api": {"ok": False, "update_state": "rollback_completed"},
+            "worker": {"ok": True, "update_state": "completed"},
+            "beat": {"ok": True, "update_state": None},
+            "flower": {"ok": False, "update_state": "rollback_started"},
         }
     }
     assert swarm_rolled_back(health) == ["api", "flower"]

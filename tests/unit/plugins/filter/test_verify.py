@@ -63,7 +63,7 @@ def test_swarm_rows_give_tasks_and_nodes_instead_of_restarts():
                 "ports": [],
                 "replicas": "2/2",
                 "nodes": ["evaonline-m1", "evaonline-w1"],
-                "update": "completed",
+                "update_state": "completed",
             },
         },
         "healthy": True,

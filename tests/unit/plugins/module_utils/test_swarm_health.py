@@ -321,7 +321,7 @@ def test_converged_service_passes_with_replicas_and_nodes():
     assert row["ok"] is True and row["reason"] == "running, healthy"
     assert row["replicas"] == "2/2"
     assert row["nodes"] == ["manager1", "worker1"]
-    assert row["update"] == "completed"
+    assert row["update_state"] == "completed"
     assert row["containers"] == ["api.1", "api.2"]
     assert row["ports"] == ["*:8000->8000/tcp"]
 
@@ -331,7 +331,7 @@ def test_one_of_two_running_fails():
     row = result["services"]["api"]
     assert result["ok"] is False and result["failing"] == ["api"]
     assert row["ok"] is False and row["reason"] == "running 1/2 tasks"
-    assert row["replicas"] == "1/2" and row["nodes"] == ["manager1"] and row["update"] is None
+    assert row["replicas"] == "1/2" and row["nodes"] == ["manager1"] and row["update_state"] is None
     assert result["ended"] == []
 
 
@@ -373,7 +373,7 @@ def test_updating_is_not_ok_yet_and_does_not_end_the_wait():
         {"9mnpnzenvg8p8tdbtq4wvbkcz": two_api_tasks()},
     )
     row = result["services"]["api"]
-    assert not result["ok"] and row["reason"] == "updating" and row["update"] == "updating"
+    assert not result["ok"] and row["reason"] == "updating" and row["update_state"] == "updating"
     assert result["ended"] == []
 
 
@@ -397,7 +397,7 @@ def test_halted_update_fails_and_ends_the_wait(state, message):
     row = result["services"]["api"]
     assert not result["ok"] and result["failing"] == ["api"]
     assert row["reason"] == f"update {state}: {message}"
-    assert row["replicas"] == "2/2" and row["update"] == state
+    assert row["replicas"] == "2/2" and row["update_state"] == state
     assert result["ended"] == [f"api: update {state}: {message}"]
 
 
@@ -405,7 +405,7 @@ def test_halted_update_fails_and_ends_the_wait(state, message):
 def test_an_earlier_rollback_is_history(since):
     tasks = {"9mnpnzenvg8p8tdbtq4wvbkcz": two_api_tasks()}
     done = poll([service(update="rollback_completed", message="done")], tasks, since=since)
-    assert done["ok"] and done["services"]["api"]["update"] == "rollback_completed"
+    assert done["ok"] and done["services"]["api"]["update_state"] == "rollback_completed"
     going = poll([service(update="rollback_started", message="x")], tasks, since=since)
     assert going["services"]["api"]["reason"] == "rolling back an earlier update"
     assert not going["ok"] and going["ended"] == []
