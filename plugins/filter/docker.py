@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -57,6 +59,24 @@ def pinned_packages(
     return pinned
 
 
+def packages_missing(wanted: Iterable[str], installed: Iterable[str], separator: str) -> list[str]:
+    """The wanted packages (name, or name<separator>version glob) that the dpkg-query lines
+    ``name=version status`` do not show installed at a matching version."""
+    versions = {}
+    for line in installed:
+        pair, _sep, state = line.partition(" ")
+        name, _eq, version = pair.partition("=")
+        if state.strip() == "installed" and version:
+            versions[name] = version
+    missing = []
+    for entry in wanted:
+        name, _sep, pin = entry.partition(separator)
+        have = versions.get(name)
+        if have is None or (pin and not fnmatch.fnmatchcase(have, pin)):
+            missing.append(entry)
+    return missing
+
+
 class FilterModule:
     """Filters of evaonline.deploy's docker role."""
 
@@ -65,4 +85,5 @@ class FilterModule:
             "docker_source": docker_source,
             "docker_source_problems": docker_source_problems,
             "pinned_packages": pinned_packages,
+            "packages_missing": packages_missing,
         }

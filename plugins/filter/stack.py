@@ -12,6 +12,11 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
+
+from ansible_collections.evaonline.deploy.plugins.plugin_utils.sha512_crypt import (
+    sha512_crypt as _sha512_crypt,
+)
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MEMORY = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([bkmg]?)b?\s*$", re.IGNORECASE)
@@ -213,23 +218,18 @@ def resource_problems(limits: dict[str, dict[str, Any]]) -> list[str]:
     return []
 
 
-def dirs_to_fix(
-    dirs: list[dict[str, str]],
-    probe: list[str],
-    root: str,
-    owner: str = "root",
-    group: str = "root",
-) -> list[dict[str, str]]:
-    """The directories that `stat -c '%n|%F|%a|%U|%G'` (probe lines) shows missing or
-    with another type, mode or owner."""
-    seen = set(probe)
-    fix = []
-    for entry in dirs:
-        mode = "%o" % int(str(entry["mode"]), 8)
-        want = "|".join([f"{root}/{entry['path']}", "directory", mode, owner, group])
-        if want not in seen:
-            fix.append(entry)
-    return fix
+def under_dir(entries: list[dict[str, Any]], root: str, key: str = "path") -> list[dict[str, Any]]:
+    """The enabled entries (``enabled`` missing or true), with ``key`` made absolute under
+    ``root`` ("" is root itself) and ``enabled`` dropped: file_set's dirs and files."""
+    out = []
+    for entry in entries:
+        if not boolean(entry.get("enabled", True), strict=False):
+            continue
+        item = {k: v for k, v in entry.items() if k != "enabled"}
+        rel = str(item[key]).strip("/")
+        item[key] = f"{root.rstrip('/')}/{rel}" if rel else root.rstrip("/") or "/"
+        out.append(item)
+    return out
 
 
 def memory_mib(value: Any) -> float:
@@ -247,6 +247,14 @@ def memory_total_mib(limits: dict[str, dict[str, Any]], services: list[str]) -> 
     )
 
 
+def sha512_crypt(password: str, salt: str) -> str:
+    """The $6$ crypt(3) hash nginx's auth_basic_user_file verifies, with a fixed salt."""
+    try:
+        return _sha512_crypt(str(password), str(salt))
+    except ValueError as exc:
+        raise AnsibleFilterError(f"sha512_crypt: {exc}") from exc
+
+
 class FilterModule:
     """Filters of evaonline.deploy's stack role."""
 
@@ -259,5 +267,6 @@ class FilterModule:
             "resource_limits": resource_limits,
             "memory_total_mib": memory_total_mib,
             "resource_problems": resource_problems,
-            "dirs_to_fix": dirs_to_fix,
+            "under_dir": under_dir,
+            "sha512_crypt": sha512_crypt,
         }

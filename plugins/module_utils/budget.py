@@ -154,6 +154,17 @@ def pattern_matches(pattern: str, image: dict) -> bool:
     return False
 
 
+def running_image_refs(listed: list, mode: str) -> list:
+    """The image references a stack runs, from ``GET /containers/json`` (compose) or
+    ``GET /services`` (swarm). Older runtime builds kept for rollback are left out."""
+    if mode == "swarm":
+        refs = {s["Spec"]["TaskTemplate"]["ContainerSpec"]["Image"] for s in listed}
+    else:
+        refs = {c["Image"] for c in listed}
+    # Swarm pins tags to a digest (name:tag@sha256:...); the local store knows name:tag.
+    return sorted(ref.split("@", 1)[0] for ref in refs if ref)
+
+
 def select_images(images: list, patterns: list) -> tuple:
     """Return ``(selected, unmatched_patterns)``; no patterns means every tagged image."""
     if not patterns:

@@ -82,9 +82,27 @@ options:
   images:
     description:
       - Names or patterns (same syntax as O(budgets[].pattern)) of the images to consider.
-      - Default is every tagged image on the daemon.
+      - Default is every tagged image on the daemon, or with O(project) the images it runs.
+      - Mutually exclusive with O(project).
     type: list
     elements: str
+  project:
+    description:
+      - Consider only the images that this stack runs. Older builds kept for a rollback do not
+        count as duplicates.
+      - They are the images of the Compose project's containers (label
+        C(com.docker.compose.project)), or with O(mode=swarm) of the Swarm stack's services
+        (label C(com.docker.stack.namespace)). The module lists them itself, so the
+        check needs no separate listing task.
+      - A project that runs nothing considers no image.
+    type: str
+    version_added: 0.1.0
+  mode:
+    description: How O(project) is deployed. Used only with O(project).
+    type: str
+    choices: [compose, swarm]
+    default: compose
+    version_added: 0.1.0
   size_units:
     description:
       - Units used in the failure message. The returned numbers are always in bytes.
@@ -110,6 +128,13 @@ EXAMPLES = r"""
     images:
       - "evaonline-*"
       - "postgres*"
+
+- name: Check the images the Compose project evaonline runs
+  evaonline.deploy.image_budget:
+    project: evaonline
+    budgets:
+      - pattern: "evaonline-runtime:*"
+        max_size: 600MB
 
 - name: Report only, warn about duplicates
   evaonline.deploy.image_budget:
@@ -269,6 +294,7 @@ from ansible_collections.evaonline.deploy.plugins.module_utils.budget import (
     failure_message,
     layer_sizes_from_history,
     naive_total,
+    running_image_refs,
     select_images,
     shared_sizes,
 )
@@ -336,6 +362,26 @@ def collect_images(client: object) -> tuple:
     return images, int(usage.get("LayersSize") or 0), verified
 
 
+PROJECT_LABELS = {"compose": "com.docker.compose.project", "swarm": "com.docker.stack.namespace"}
+
+
+def considered_images(module: AnsibleModule, client: object, all_images: list) -> list:
+    """The images to check: those named by O(images), or those O(project) runs."""
+    params = module.params
+    if params["project"] is None:
+        considered, unmatched = select_images(all_images, params["images"] or [])
+        for pattern in unmatched:
+            module.warn("images: %r matches no local image" % pattern)
+        return considered
+    label = {"label": "%s=%s" % (PROJECT_LABELS[params["mode"]], params["project"])}
+    if params["mode"] == "swarm":
+        listed = client.services(filters=label)
+    else:
+        listed = client.containers(all=True, filters=label)
+    refs = running_image_refs(listed, params["mode"])
+    return select_images(all_images, refs)[0] if refs else []
+
+
 def main() -> None:
     argument_spec = {
         "budgets": {
@@ -352,19 +398,23 @@ def main() -> None:
         "duplicate_label": {"type": "str", "default": TITLE_LABEL},
         "duplicate_tail_layers": {"type": "int", "default": 1},
         "images": {"type": "list", "elements": "str"},
+        "project": {"type": "str"},
+        "mode": {"type": "str", "choices": ["compose", "swarm"], "default": "compose"},
         "size_units": {"type": "str", "choices": ["si", "iec"], "default": "si"},
     }
     argument_spec.update(DOCKER_COMMON_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("images", "project")],
+    )
     budgets, total = parse_options(module)
     client = docker_client(module)
     try:
         all_images, layers_size, verified = collect_images(client)
+        considered = considered_images(module, client, all_images)
     except DockerException as exc:
         module.fail_json(msg="Docker API error while reading images: %s" % exc)
-    considered, unmatched = select_images(all_images, module.params["images"] or [])
-    for pattern in unmatched:
-        module.warn("images: %r matches no local image" % pattern)
     # The daemon lists images in no fixed order; sort so reruns report the same table.
     rows = sorted(evaluate_budgets(considered, budgets), key=lambda r: (r["name"], r["id"]))
     groups = duplicate_groups(

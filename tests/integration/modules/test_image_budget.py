@@ -141,6 +141,33 @@ def test_duplicates_can_be_warnings(run, images):
     assert any("duplicate builds of" in w for w in res.result.get("warnings", []))
 
 
+def test_project_considers_only_the_images_its_containers_run(run, images):
+    """With project, the module lists the stack's containers itself: fat is on the daemon,
+    tagged and over budget, but no container of the project runs it."""
+    n = images["names"]
+    project = "{}-proj".format(images["prefix"])
+    label = f"com.docker.compose.project={project}"
+    made = [
+        docker("create", "--label", label, "--label", FIXTURE_LABEL, ref, "/none").stdout.strip()
+        for ref in (n["small"], n["derived"])
+    ]
+    try:
+        args = {"project": project, "budgets": [{"pattern": "*", "max_size": "2MB"}]}
+        res = run("image_budget", args)
+        assert not res.failed, res.msg
+        assert sorted(r["id"] for r in res["images"]) == sorted(
+            [images["ids"]["small"], images["ids"]["derived"]]
+        )
+        empty = run("image_budget", {"project": f"{project}-none"})
+        assert not empty.failed, empty.msg
+        assert empty["images"] == []
+        both = run("image_budget", {"project": project, "images": [n["fat"]]})
+        assert both.failed
+        assert "mutually exclusive" in both.msg and "project" in both.msg
+    finally:
+        docker("rm", "-f", *made, check=False)
+
+
 def test_check_mode_and_idempotence(run, images):
     n = images["names"]
     args = {

@@ -26,10 +26,8 @@ SECRETS = {
     "stack_grafana_admin_password": "grafana-secret-0001-unit",
     "stack_pgadmin_password": "pgadmin-secret-0001-unit",
 }
-# stack__admin_hash: what the deploy hashes on the server, for the nginx config digest.
 SETTINGS = {
     "stack_runtime_image": "evaonline-runtime:0123456789ab",
-    "stack__admin_hash": {"stdout": "$6$unit$hash"},
     **SECRETS,
 }
 

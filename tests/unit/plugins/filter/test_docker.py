@@ -66,3 +66,19 @@ def test_pins_apply_per_package_then_to_the_engine() -> None:
         "docker-cli=27.5",
         "docker-compose=2.26",
     ]
+
+
+def test_packages_missing_compares_dpkg_lines_with_pins():
+    from ansible_collections.evaonline.deploy.plugins.filter.docker import packages_missing
+
+    lines = [
+        "docker.io=26.1.5+dfsg1-9+b1 installed",
+        "docker-compose=2.26.1-4 installed",
+        "docker-buildx= not-installed",
+        "python3-docker=7.1.0-2 config-files",
+    ]
+    wanted = ["docker.io=26.1.*", "docker-compose", "docker-buildx", "python3-docker"]
+    assert packages_missing(wanted, lines, "=") == ["docker-buildx", "python3-docker"]
+    assert packages_missing(["docker.io=27.*"], lines, "=") == ["docker.io=27.*"]
+    assert packages_missing(["docker.io=26.1.5+dfsg1-9+b1"], lines, "=") == []
+    assert packages_missing(["docker.io"], [], "=") == ["docker.io"]

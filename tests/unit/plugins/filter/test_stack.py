@@ -218,17 +218,20 @@ def test_tls_problems_name_the_variable_and_never_the_key(tmp_path):
     ]
 
 
-def test_dirs_to_fix_lists_missing_and_different_directories():
-    from ansible_collections.evaonline.deploy.plugins.filter.stack import dirs_to_fix
+def test_under_dir_keeps_enabled_entries_with_absolute_paths():
+    from ansible_collections.evaonline.deploy.plugins.filter.stack import under_dir
 
-    dirs = [
+    entries = [
         {"path": "", "mode": "0750"},
-        {"path": "nginx", "mode": "0755"},
-        {"path": "x", "mode": "0700"},
+        {"path": "nginx/", "mode": "0755", "enabled": True},
+        {"path": "grafana", "mode": "0755", "enabled": False},
     ]
-    probe = ["/s/|directory|750|root|root", "/s/nginx|directory|775|root|root"]
-    assert dirs_to_fix(dirs, probe, "/s") == dirs[1:]
-    assert dirs_to_fix(dirs[:1], probe, "/s") == []
+    assert under_dir(entries, "/opt/evaonline/") == [
+        {"path": "/opt/evaonline", "mode": "0750"},
+        {"path": "/opt/evaonline/nginx", "mode": "0755"},
+    ]
+    files = [{"dest": ".env", "mode": "0600", "secret": True}]
+    assert under_dir(files, "/s", "dest") == [{"dest": "/s/.env", "mode": "0600", "secret": True}]
 
 
 def test_resource_problems_wants_cpus_above_zero_and_a_memory_size():
@@ -238,3 +241,15 @@ def test_resource_problems_wants_cpus_above_zero_and_a_memory_size():
     for bad in ({"cpus": 0, "memory": "1G"}, {"cpus": "1", "memory": "1 G"}, {"cpus": "1"}):
         (message,) = resource_problems({"api": bad})
         assert message.startswith("stack_resources: each service needs cpus above 0")
+
+
+def test_sha512_crypt_matches_the_reference_vector():
+    from ansible.errors import AnsibleFilterError
+    from ansible_collections.evaonline.deploy.plugins.filter.stack import sha512_crypt
+
+    # From Ulrich Drepper's specification of SHA-crypt (and glibc's crypt(3)).
+    assert sha512_crypt("Hello world!", "saltstring") == (
+        "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1"
+    )
+    with pytest.raises(AnsibleFilterError, match="salt must be"):
+        sha512_crypt("x", "bad salt!")

@@ -9,6 +9,7 @@ from ansible_collections.evaonline.deploy.plugins.module_utils.budget import (
     layer_sizes_from_history,
     naive_total,
     pattern_matches,
+    running_image_refs,
     select_images,
     shared_sizes,
     step_has_layer,
@@ -232,3 +233,12 @@ def test_failure_message_names_every_offender():
 def test_failure_message_empty_when_fine():
     assert failure_message([], [], 10, 20, None) == ""
     assert failure_message([], [], 10, 20, 10) == ""
+
+
+def test_running_image_refs_of_containers_and_services():
+    containers = [{"Image": ref} for ref in ("evaonline-runtime:b", "postgres:15", "postgres:15")]
+    assert running_image_refs(containers, "compose") == ["evaonline-runtime:b", "postgres:15"]
+    refs = ("reg:5000/rt:b@sha256:" + "a" * 64, "redis:7")
+    services = [{"Spec": {"TaskTemplate": {"ContainerSpec": {"Image": ref}}}} for ref in refs]
+    assert running_image_refs(services, "swarm") == ["redis:7", "reg:5000/rt:b"]
+    assert running_image_refs([], "compose") == []

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """SHA-512 crypt ($6$) in pure Python, for the nginx htpasswd file.
 
-Run on the target: `python3 sha512_crypt.py SALT < password` prints the hash.
+The sha512_crypt filter runs it on the controller, so hashing costs no round trip.
 ansible.builtin.password_hash needs passlib (or the crypt module, gone in
 Python 3.13) on the controller; this needs only hashlib. The algorithm is Ulrich Drepper's
 "Unix crypt using SHA-256 and SHA-512" (the glibc/libxcrypt/musl `$6$`
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 
 _ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SALT_RE = re.compile(r"^[./0-9A-Za-z]{1,16}$")
@@ -76,16 +75,3 @@ def sha512_crypt(password: str, salt: str, rounds: int = _ROUNDS_DEFAULT) -> str
     encoded = "".join(_b64(c[x], c[y], c[z], 4) for x, y, z in _ORDER) + _b64(0, 0, c[63], 2)
     prefix = "$6$" if rounds == _ROUNDS_DEFAULT else f"$6$rounds={rounds}$"
     return f"{prefix}{salt}${encoded}"
-
-
-def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: sha512_crypt.py SALT < password", file=sys.stderr)
-        return 2
-    password = sys.stdin.read().rstrip("\n")
-    print(sha512_crypt(password, argv[1]))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
