@@ -77,6 +77,21 @@ def packages_missing(wanted: Iterable[str], installed: Iterable[str], separator:
     return missing
 
 
+def docker_tools(lines: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """compose and buildx from the docker role's probe lines ``<name> <exit code> <output>``:
+    each its exit code, its output and (compose) its version without the leading v. A tool
+    the probe did not reach reads exit code 1 and no output."""
+    tools = {name: {"rc": 1, "output": "", "version": ""} for name in ("compose", "buildx")}
+    for line in lines:
+        name, _sep, rest = line.partition(" ")
+        code, _sep, output = rest.partition(" ")
+        if name in tools and code.isdigit():
+            output = output.strip()
+            version = output.removeprefix("v") if name == "compose" else output
+            tools[name] = {"rc": int(code), "output": output, "version": version}
+    return tools
+
+
 class FilterModule:
     """Filters of evaonline.deploy's docker role."""
 
@@ -86,4 +101,5 @@ class FilterModule:
             "docker_source_problems": docker_source_problems,
             "pinned_packages": pinned_packages,
             "packages_missing": packages_missing,
+            "docker_tools": docker_tools,
         }

@@ -82,3 +82,15 @@ def test_packages_missing_compares_dpkg_lines_with_pins():
     assert packages_missing(["docker.io=27.*"], lines, "=") == ["docker.io=27.*"]
     assert packages_missing(["docker.io=26.1.5+dfsg1-9+b1"], lines, "=") == []
     assert packages_missing(["docker.io"], [], "=") == ["docker.io"]
+
+
+def test_docker_tools_reads_the_probe_lines():
+    from ansible_collections.evaonline.deploy.plugins.filter.docker import docker_tools
+
+    missing = "docker: 'buildx' is not a docker command."
+    lines = ["compose 0 v2.26.1", f"buildx 1 {missing}"]
+    assert docker_tools(lines) == {
+        "compose": {"rc": 0, "output": "v2.26.1", "version": "2.26.1"},
+        "buildx": {"rc": 1, "output": missing, "version": missing},
+    }
+    assert docker_tools([])["compose"] == {"rc": 1, "output": "", "version": ""}
