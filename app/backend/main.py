@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -92,6 +93,13 @@ def metrics() -> Response:
 
 
 # --- health -----------------------------------------------------------------
+# Health answers from a result at most this old: a probe opens a Postgres connection (a
+# forked backend), and under load the health requests alone made Postgres slow to accept.
+HEALTH_CACHE_SECONDS = float(os.environ.get("HEALTH_CACHE_SECONDS") or 1.0)
+_health_lock = threading.Lock()
+_health_last: tuple[float, dict[str, str]] | None = None
+
+
 def _check(probe: Callable[[], None]) -> str:
     try:
         probe()
@@ -100,9 +108,22 @@ def _check(probe: Callable[[], None]) -> str:
     return "ok"
 
 
+def _dependency_checks() -> dict[str, str]:
+    """Probe Postgres and Redis, or reuse a result younger than HEALTH_CACHE_SECONDS; one
+    thread probes while the others wait for its result."""
+    global _health_last
+    with _health_lock:
+        now = time.monotonic()
+        if _health_last is not None and now - _health_last[0] < HEALTH_CACHE_SECONDS:
+            return _health_last[1]
+        checks = {"postgres": _check(database.ping), "redis": _check(redis_client.ping)}
+        _health_last = (time.monotonic(), checks)
+        return checks
+
+
 @app.get(f"{API_PREFIX}/health")
 def health() -> JSONResponse:
-    checks = {"postgres": _check(database.ping), "redis": _check(redis_client.ping)}
+    checks = _dependency_checks()
     failing = sorted(name for name, result in checks.items() if result != "ok")
     body: dict[str, Any] = {"status": "ok" if not failing else "error", "checks": checks}
     body["version"] = __version__

@@ -50,6 +50,12 @@ class FakeStore:
         self.rows[request_id].update(status="failed", error=error)
 
 
+@pytest.fixture(autouse=True)
+def fresh_health() -> None:
+    """Each test probes its own dependencies, not a result cached by the one before."""
+    main._health_last = None
+
+
 @pytest.fixture
 def store() -> FakeStore:
     return FakeStore()
@@ -205,3 +211,16 @@ def test_all_reachable_is_200(monkeypatch: pytest.MonkeyPatch) -> None:
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
     assert response.json()["worker_heartbeat"].startswith("2026")
+
+
+def test_health_reuses_a_recent_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.setattr(database, "ping", lambda: calls.append("postgres"))
+    monkeypatch.setattr(redis_client, "ping", lambda: None)
+    monkeypatch.setattr(main, "HEALTH_CACHE_SECONDS", 60.0)
+    client = TestClient(main.app)
+    assert [client.get("/api/v1/health").status_code for _ in range(3)] == [200, 200, 200]
+    assert calls == ["postgres"]
+    monkeypatch.setattr(main, "HEALTH_CACHE_SECONDS", 0.0)
+    assert client.get("/api/v1/health").status_code == 200
+    assert calls == ["postgres", "postgres"]
