@@ -106,7 +106,7 @@ stage_integration() { pytest_stage tests/integration; }
 # waits on the network, the disk and its inner daemon as much as on a core. Longest
 # first onto the least loaded lane, by these rough weights (seconds on 2 cores). Each
 # scenario's output goes to a log printed whole when it ends, so lanes never interleave.
-weights="drills:1360 swarm:1025 realapp:510 stack:375 default:380 runtime_image:190 base_images:120 docker:90 preflight:50"
+weights="drills:1440 swarm:1025 realapp:510 stack:375 default:380 runtime_image:190 base_images:120 docker:90 preflight:50"
 # Scenarios whose drills hold releases under load to zero failed requests share one lane,
 # one after another: two load phases at once starve the two cores, and postgres misses the
 # app's 2 s connect timeout (seen in CI). The other lane runs the rest meanwhile.

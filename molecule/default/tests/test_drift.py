@@ -22,7 +22,10 @@ DRIFTS = {
     "docker": ("docker.service disabled at boot", "Start Docker now and at boot"),
     "base_images": ("the redis image untagged", "Pull the missing images"),
     "runtime_image": (f"{RUNTIME_LATEST} untagged", "Point the latest alias at the current build"),
-    "stack": (f"{PROMETHEUS_YML} chmod 0600", "Render the Prometheus configuration"),
+    "stack": (
+        f"{PROMETHEUS_YML} chmod 0600",
+        "Write the stack's directories and files, the stack file validated before it goes live",
+    ),
     "stack (service)": ("flower stopped", "Bring every service up and wait until it is healthy"),
 }
 
