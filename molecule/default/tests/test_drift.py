@@ -38,7 +38,7 @@ def containers(host) -> dict[str, str]:
     """Container name -> ID of the stack's running containers."""
     out = sh(
         host,
-        f"docker ps -q --filter label=com.docker.compose.project={PROJECT}"
+        f"docker ps --filter label=com.docker.compose.project={PROJECT}"
         " --format '{{.Names}} {{.ID}}'",
     )
     return dict(line.split() for line in out.splitlines() if line.strip())
