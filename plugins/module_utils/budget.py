@@ -96,14 +96,15 @@ def layer_sizes_from_history(history: list, layer_count: int) -> tuple:
     return sizes, exact
 
 
-def shared_sizes(images: list) -> dict:
-    """Recompute the daemon's SharedSize per image ID from chain IDs and layer sizes."""
+def shared_sizes(images: list, of: list | None = None) -> dict:
+    """Recompute the daemon's SharedSize per image ID from chain IDs and layer sizes: of the
+    images in ``of`` (default all), counting the layers every image in ``images`` uses."""
     refs = {}
     for image in images:
         for chain in set(image["chain_ids"]):
             refs[chain] = refs.get(chain, 0) + 1
     result = {}
-    for image in images:
+    for image in images if of is None else of:
         seen = set()
         total = 0
         for index, chain in enumerate(image["chain_ids"]):

@@ -294,6 +294,7 @@ from ansible_collections.evaonline.deploy.plugins.module_utils.budget import (
     failure_message,
     layer_sizes_from_history,
     naive_total,
+    pattern_matches,
     running_image_refs,
     select_images,
     shared_sizes,
@@ -330,56 +331,78 @@ def parse_options(module: AnsibleModule) -> tuple:
     return budgets, total
 
 
-def collect_images(client: object) -> tuple:
-    """Read every image (tags, labels, sizes, layers) from the daemon."""
-    usage = client.df()
+def read_usage(client: object) -> dict:
+    """C(GET /system/df), for images only where the API allows it (1.42+): sizing every
+    container and volume too would take most of the check's time."""
+    version = tuple(int(p) for p in str(client.api_version).split(".")[:2])
+    if version >= (1, 42):
+        response = client._get(client._url("/system/df"), params={"type": "image"})
+        return client._result(response, True)
+    return client.df()
+
+
+def collect_images(client: object, detailed: object) -> tuple:
+    """Read every image (tags, labels, sizes, layers) from the daemon. The per-layer sizes,
+    one history call each, are read only for the images ``detailed(image)`` selects."""
+    usage = read_usage(client)
     images = []
     exact = True
     for item in usage.get("Images") or []:
         image_id = item["Id"]
         inspect = client.inspect_image(image_id)
         diff_ids = (inspect.get("RootFS") or {}).get("Layers") or []
-        history = list(reversed(client.history(image_id) or []))
-        sizes, aligned = layer_sizes_from_history(history, len(diff_ids))
-        exact = exact and aligned
         tags = [t for t in item.get("RepoTags") or [] if t and t != "<none>:<none>"]
-        images.append(
-            {
-                "id": image_id,
-                "tags": sorted(tags),
-                "labels": item.get("Labels") or {},
-                "size": int(item.get("Size") or 0),
-                "shared": int(item.get("SharedSize") or 0),
-                "chain_ids": chain_ids(diff_ids),
-                "layer_sizes": sizes,
-            }
-        )
-    recomputed = shared_sizes(images)
-    verified = exact and all(recomputed[i["id"]] == i["shared"] for i in images if i["shared"] >= 0)
-    for image in images:
-        if image["shared"] < 0:  # the daemon did not compute it
+        image = {
+            "id": image_id,
+            "tags": sorted(tags),
+            "labels": item.get("Labels") or {},
+            "size": int(item.get("Size") or 0),
+            "shared": int(item.get("SharedSize") or 0),
+            "chain_ids": chain_ids(diff_ids),
+            "layer_sizes": [],
+        }
+        if detailed(image):
+            history = list(reversed(client.history(image_id) or []))
+            image["layer_sizes"], aligned = layer_sizes_from_history(history, len(diff_ids))
+            exact = exact and aligned
+        images.append(image)
+    return images, int(usage.get("LayersSize") or 0), exact
+
+
+def verify_shared(images: list, considered: list, exact: bool) -> bool:
+    """Whether the recomputed shared sizes of the considered images equal the daemon's; fills
+    in a shared size the daemon did not compute."""
+    recomputed = shared_sizes(images, considered)
+    verified = exact and all(
+        recomputed[i["id"]] == i["shared"] for i in considered if i["shared"] >= 0
+    )
+    for image in considered:
+        if image["shared"] < 0:
             image["shared"] = recomputed[image["id"]]
-    return images, int(usage.get("LayersSize") or 0), verified
+    return verified
 
 
 PROJECT_LABELS = {"compose": "com.docker.compose.project", "swarm": "com.docker.stack.namespace"}
 
 
-def considered_images(module: AnsibleModule, client: object, all_images: list) -> list:
-    """The images to check: those named by O(images), or those O(project) runs."""
+def wanted_patterns(module: AnsibleModule, client: object) -> list | None:
+    """The patterns of the images to check: O(images), or the references O(project) runs
+    (an empty list: nothing). None means every tagged image."""
     params = module.params
     if params["project"] is None:
-        considered, unmatched = select_images(all_images, params["images"] or [])
-        for pattern in unmatched:
-            module.warn("images: %r matches no local image" % pattern)
-        return considered
+        return params["images"] or None
     label = {"label": "%s=%s" % (PROJECT_LABELS[params["mode"]], params["project"])}
     if params["mode"] == "swarm":
         listed = client.services(filters=label)
     else:
         listed = client.containers(all=True, filters=label)
-    refs = running_image_refs(listed, params["mode"])
-    return select_images(all_images, refs)[0] if refs else []
+    return running_image_refs(listed, params["mode"])
+
+
+def selector(patterns: list | None) -> object:
+    if patterns is None:
+        return lambda image: bool(image["tags"])
+    return lambda image: any(pattern_matches(p, image) for p in patterns)
 
 
 def main() -> None:
@@ -411,10 +434,16 @@ def main() -> None:
     budgets, total = parse_options(module)
     client = docker_client(module)
     try:
-        all_images, layers_size, verified = collect_images(client)
-        considered = considered_images(module, client, all_images)
+        patterns = wanted_patterns(module, client)
+        wanted = selector(patterns)
+        all_images, layers_size, exact = collect_images(client, wanted)
     except DockerException as exc:
         module.fail_json(msg="Docker API error while reading images: %s" % exc)
+    considered = [i for i in all_images if wanted(i)]
+    if module.params["project"] is None:
+        for pattern in select_images(all_images, patterns or [])[1]:
+            module.warn("images: %r matches no local image" % pattern)
+    verified = verify_shared(all_images, considered, exact)
     # The daemon lists images in no fixed order; sort so reruns report the same table.
     rows = sorted(evaluate_budgets(considered, budgets), key=lambda r: (r["name"], r["id"]))
     groups = duplicate_groups(

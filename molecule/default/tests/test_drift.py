@@ -45,8 +45,9 @@ def containers(host) -> dict[str, str]:
 
 
 def changed_tasks(stdout: str) -> set[str]:
-    """The names of the tasks that reported changed, from the json callback's document."""
-    doc = json.loads(stdout[stdout.index("{") :])
+    """The names of the tasks that reported changed, from the json callback's document (other
+    callbacks, such as profile_tasks, may print after it)."""
+    doc, _end = json.JSONDecoder().raw_decode(stdout[stdout.index("{") :])
     return {
         task["task"]["name"].rsplit(" : ", 1)[-1]
         for play in doc["plays"]
