@@ -1,8 +1,9 @@
-"""Benchmarks (issue #10): the seed's way against ours, side by side in one run.
+"""Benchmarks (issues #10, #20): the seed's way and a peer playbook against ours, in one run.
 
     make bench                       # substrate + venv, then BENCH_RUNS runs (default 3)
     BENCH_RUNS=1 make bench
     python bench/bench.py --runs 3   # with the toolchain venv on PATH (. tests/lib.sh)
+    python bench/bench.py --try-new  # only a cold deploy, the memory and the peer steps
 
 Every run starts fresh Docker-in-Docker servers (tests/substrate/dind_server.py) with
 the test inventory's settings, and removes them again, also on failure:
@@ -419,7 +420,8 @@ def memory_burst(
     """Peak memory per service while loadgen sends its burst; and loadgen's report."""
     start_loadgen(server, tag, BURST_ARGS, "burst.json")
     samples: list[dict[str, float]] = []
-    deadline = time.monotonic() + 90  # the burst's 20 s, then its requests' 10 s timeouts
+    # The burst's 20 s, then what its 64 threads still wait for (10 s timeouts each).
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         started = time.monotonic()
         samples.append(memory_sample(server, services, f"{tag}-stats-{len(samples)}"))
@@ -496,7 +498,7 @@ def measure_peer(server: str, inv: Path, tag: str, say: Callable[[str], None]) -
     """Ours down (volumes too: the server is thrown away), then the peer cold and again."""
     say("ours: docker compose down -v, which frees the published port for the peer")
     dexec(server, [*compose_argv(), "down", "-v", "--remove-orphans"], f"{tag}-down")
-    files = ["-e", f"peer_files={PEER_FILES}/"]
+    files = ["-e", json.dumps({"peer_files": f"{PEER_FILES}/", "peer_profiles": PROFILES})]
     say("peer: bench/peer/site.yml, cold (the images are in the server already)")
     cold = playbook(inv, PEER_PLAYBOOK, f"{tag}-peer-cold", *files)
     peer_serves(server, tag)
@@ -740,6 +742,7 @@ def memory_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     rows = [memory_row(s, done) for s in sorted(names, key=service_order)]
     return {
         "services": rows,
+        "idle_sum_mb": stats([mib_to_mb(r["memory"]["idle_sum_mib"]) for r in done]),
         "limit_sum_mib": sum(r["limit_mib"] or 0 for r in rows),
         "suggested_sum_mib": sum(r["suggested_mib"] or 0 for r in rows),
         "design_mb": DESIGN_MEMORY_MB,
@@ -1104,10 +1107,35 @@ def write_results(result: dict[str, Any]) -> str | None:
     return table
 
 
+def try_new() -> int:
+    """--try-new: one cold site.yml, then only the memory and peer steps; prints their
+    figures and writes no results (a quick check of those steps)."""
+
+    def say(msg: str) -> None:
+        print(f"[try] {msg}  (load {os.getloadavg()[0]:.1f})", flush=True)
+
+    server, tag = "evaonline-bench-try", "try"
+    with dind_server(server) as inv:
+        say("ours: site.yml, cold")
+        playbook(inv, "playbooks/site.yml", f"{tag}-site-cold")
+        fetch_stack_files(server, tag)
+        memory = measure_memory(server, tag, say)
+        peer = measure_peer(server, inv, tag, say)
+    print(json.dumps({"memory": memory, "peer": peer}, indent=2))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument(
+        "--try-new",
+        action="store_true",
+        help="only a cold deploy, then the memory and peer steps; writes no results",
+    )
     args = parser.parse_args()
+    if args.try_new:
+        return try_new()
     if args.runs < 1:
         parser.error("--runs (BENCH_RUNS) must be at least 1")
     start = time.monotonic()
