@@ -169,19 +169,21 @@ def test_goals_report_the_idle_memory_against_the_design():
     assert memory_goal["value"].startswith("141 MB (134 MiB")
 
 
-def test_markdown_names_the_commit_the_peer_and_the_memory():
-    runs = [synthetic_run(1, 100.0)]
+def synthetic_result(runs: list[dict[str, Any]]) -> dict[str, Any]:
     summary = {k: defaultdict(lambda: None, v) for k, v in bench.summarise(runs).items()}
-    result = {
+    return {
         "date": "2026-12-01T21:00:00+00:00",
-        "runs_requested": 1,
+        "runs_requested": len(runs),
         "machine": {"nproc": 2, "commit": "abc1234-dirty"},
         "runs": runs,
         "summary": summary,
         "memory": bench.memory_summary(runs),
         "goals": [{"goal": "g", "value": "v", "met": False}],
     }
-    text = bench.markdown(result)
+
+
+def test_markdown_names_the_commit_the_peer_and_the_memory():
+    text = bench.markdown(synthetic_result([synthetic_run(1, 100.0)]))
     assert "commit `abc1234` with uncommitted changes (dirty)" in text
     assert "1 run finished" in text
     assert f"| cold deploy: ours `site.yml` / peer playbook | 4.00{bench.X} |" in text
@@ -190,3 +192,22 @@ def test_markdown_names_the_commit_the_peer_and_the_memory():
     assert "| **sum** | 134 MiB | 216 MiB |" in text
     assert f"Load average (1 min) during the runs: 1.5{bench.EN}2.5." in text
     assert "- **not met**: g: v" in text
+
+
+def test_a_failed_peer_or_memory_step_leaves_the_rest_of_the_run():
+    run = synthetic_run(1, 100.0)
+    run["peer"] = {"error": "ansible-playbook ... exited 2:\nfatal: boom"}
+    run["memory"] = {"error": "the memory burst's load generator wrote no report"}
+    run["ratios"] = bench.ratios(run["ours"], run["seed"], run["peer"])
+    assert "cold_vs_peer" not in run["ratios"]
+    summary = bench.summarise([run])
+    assert bench.goals([run], summary)[-1] | {"goal": ""} == {
+        "goal": "",
+        "value": "not measured",
+        "met": False,
+    }
+    text = bench.markdown(synthetic_result([run]))
+    assert f"| cold deploy: ours `site.yml` / peer playbook | {bench.EN} |" in text
+    assert "Memory: not measured" in text
+    assert "- run 1, peer step failed: ansible-playbook ... exited 2: fatal: boom" in text
+    assert "- run 1, memory step failed: the memory burst's" in text
