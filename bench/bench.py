@@ -67,8 +67,9 @@ FLOOR_SAMPLES = 3  # the floor takes ~1 s: sample it several times per run
 
 PEER_PLAYBOOK = "bench/peer/site.yml"
 PEER_FILES = WORK / "peer-files"  # the rendered stack files, fetched after the cold deploy
-# The role's own bookkeeping in STACK_DIR, which compose never reads.
-STACK_BOOKKEEPING = (".release", ".staging")
+# What compose never reads in STACK_DIR: the stack role's bookkeeping, and the runtime
+# image's build context (the runtime_image role's, built before compose runs).
+STACK_BOOKKEEPING = (".release", ".staging", "build")
 RESOURCES: dict[str, dict[str, str]] = yaml.safe_load(
     (TOP / "roles" / "stack" / "defaults" / "main.yml").read_text()
 )["stack_resources_defaults"]
@@ -495,7 +496,8 @@ def peer_serves(server: str, tag: str) -> None:
 
 
 def measure_peer(server: str, inv: Path, tag: str, say: Callable[[str], None]) -> dict[str, Any]:
-    """Ours down (volumes too: the server is thrown away), then the peer cold and again."""
+    """Ours down, volumes too, so that the peer (the same project name) starts from nothing;
+    then the peer cold and again."""
     say("ours: docker compose down -v, which frees the published port for the peer")
     dexec(server, [*compose_argv(), "down", "-v", "--remove-orphans"], f"{tag}-down")
     files = ["-e", json.dumps({"peer_files": f"{PEER_FILES}/", "peer_profiles": PROFILES})]
@@ -1023,9 +1025,10 @@ def heading_lines(result: dict[str, Any], done: int) -> list[str]:
         " in for the seed's `python:3.10`.",
         "Peer baseline: `bench/peer/site.yml`, a hand-written playbook (copy the files our stack"
         " role rendered, migrate the schema, `community.docker.docker_compose_v2` with"
-        " `wait: true`), run as project `evaonline-peer` in ours' server once ours is down"
-        " (`docker compose down -v`). Its cold deploy finds Docker installed and every image"
-        " built or pulled by ours: it times copy, migration and compose up to healthy only.",
+        " `wait: true`), in ours' server under the compose file's own project name once ours"
+        " is down, volumes too (`docker compose down -v`). Its cold deploy finds Docker"
+        " installed and every image built or pulled by ours: it times the copy, the migration"
+        " and compose up to healthy only.",
     ]
 
 
