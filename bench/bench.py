@@ -1,8 +1,9 @@
-"""Benchmarks (issue #10): the seed's way against ours, side by side in one run.
+"""Benchmarks (issues #10, #20): the seed's way and a peer playbook against ours, in one run.
 
     make bench                       # substrate + venv, then BENCH_RUNS runs (default 3)
     BENCH_RUNS=1 make bench
     python bench/bench.py --runs 3   # with the toolchain venv on PATH (. tests/lib.sh)
+    python bench/bench.py --try-new  # only a cold deploy, the memory and the peer steps
 
 Every run starts fresh Docker-in-Docker servers (tests/substrate/dind_server.py) with
 the test inventory's settings, and removes them again, also on failure:
@@ -10,7 +11,11 @@ the test inventory's settings, and removes them again, also on failure:
   ours  site.yml cold, to healthy; site.yml again with no change; a bare
         `docker compose up -d` on the same rendered files (the no-op floor); deploy.yml
         with one changed app file; verify.yml; image sizes and dedup-aware disk, read by
-        the collection's own image_budget module.
+        the collection's own image_budget module; each container's memory, idle and
+        under a burst of ET0 requests.
+  peer  in the same server once ours is down: bench/peer/site.yml, the playbook a user
+        would write by hand, deploys the files our stack role rendered, cold (the images
+        are already there) and again with no change.
   seed  the docker role, then the four per-service images (api, worker, beat, flower)
         built one after another from the single-stage bench/seed/Dockerfile: without
         cache, then with cache after the same one-file change.
@@ -28,6 +33,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -58,6 +64,20 @@ CA_BUNDLE = "/root/ca-certificates.crt"  # where dind_server.py puts this machin
 SEED_CTX = "/root/seed"  # /tmp is a tmpfs in the server: docker cp there is not visible
 RELEASE_LINE = "RELEASE = 'bench'  # the one changed file of make bench\n"
 FLOOR_SAMPLES = 3  # the floor takes ~1 s: sample it several times per run
+
+PEER_PLAYBOOK = "bench/peer/site.yml"
+PEER_FILES = WORK / "peer-files"  # the rendered stack files, fetched after the cold deploy
+# What compose never reads in STACK_DIR: the stack role's bookkeeping, and the runtime
+# image's build context (the runtime_image role's, built before compose runs).
+STACK_BOOKKEEPING = (".release", ".staging", "build")
+RESOURCES: dict[str, dict[str, str]] = yaml.safe_load(
+    (TOP / "roles" / "stack" / "defaults" / "main.yml").read_text()
+)["stack_resources_defaults"]
+
+DESIGN_MEMORY_MB = 300  # the design document's figure for the whole stack
+MEMORY_SETTLE_S = 30  # after verify.yml, before the idle sample
+MEMORY_SAMPLE_S = 2  # docker stats --no-stream itself takes about 2 s
+MEMORY_FLOOR_MIB = 64  # the smallest limit suggested
 
 GOAL_DISK_BELOW = 8.0
 GOAL_NOOP_VS_COLD = 0.15
@@ -244,12 +264,18 @@ def prepare_apps() -> tuple[Path, Path]:
 # --- one run: ours --------------------------------------------------------------------
 
 
-def floor_samples(server: str, tag: str) -> list[float]:
-    """Bare `docker compose up -d` on the rendered files, with the role's project and profiles."""
+def compose_argv() -> list[str]:
+    """`docker compose` on the rendered files, with the role's project and profiles."""
     argv = ["docker", "compose", "--project-directory", STACK_DIR, "-p", PROJECT]
     for profile in PROFILES:
         argv += ["--profile", profile]
-    return [dexec(server, [*argv, "up", "-d"], f"{tag}-floor-{i}")[0] for i in range(FLOOR_SAMPLES)]
+    return argv
+
+
+def floor_samples(server: str, tag: str) -> list[float]:
+    """Bare `docker compose up -d` on the rendered files."""
+    argv = [*compose_argv(), "up", "-d"]
+    return [dexec(server, argv, f"{tag}-floor-{i}")[0] for i in range(FLOOR_SAMPLES)]
 
 
 LOAD_DIR = "/root/load"
@@ -260,33 +286,48 @@ LOAD_ARGS = (  # the drills' load: 20 requests/s, every 10th an ET0 POST, bounde
 )
 
 
-@contextlib.contextmanager
-def under_load(server: str, tag: str) -> Iterator[dict[str, Any]]:
-    """tests/load/loadgen.py in the server against its nginx on loopback, for the with
-    block plus 3 s on each side; the report fills the yielded dict."""
+BURST_ARGS = (  # the memory burst: ET0 POSTs only, 40/s, bounded in count and time
+    "--url http://127.0.0.1 --rate 40 --count 800 --seconds 20 --eto-every 1"
+    f" --eto-body {LOAD_DIR}/fao56_example18.json --out {LOAD_DIR}/burst.json"
+)
+
+
+def start_loadgen(server: str, tag: str, args: str, report: str) -> None:
+    """tests/load/loadgen.py, detached in the server against its nginx on loopback."""
     dexec(
         server,
-        ["sh", "-c", f"mkdir -p {LOAD_DIR} && rm -f {LOAD_DIR}/stop {LOAD_DIR}/report.json"],
+        ["sh", "-c", f"mkdir -p {LOAD_DIR} && rm -f {LOAD_DIR}/stop {LOAD_DIR}/{report}"],
         f"{tag}-load-dir",
     )
     for src in (TOP / "tests/load/loadgen.py", TOP / "tests/data/fao56_example18.json"):
         run(["docker", "cp", str(src), f"{server}:{LOAD_DIR}/"], f"{tag}-load-cp")
     run(
-        ["docker", "exec", "-d", server, "sh", "-c", f"python3 {LOAD_DIR}/loadgen.py {LOAD_ARGS}"],
+        ["docker", "exec", "-d", server, "sh", "-c", f"python3 {LOAD_DIR}/loadgen.py {args}"],
         f"{tag}-load-start",
     )
+
+
+def load_report(server: str, tag: str, report: str) -> dict[str, Any] | None:
+    """The load generator's report, or None while it has not written one."""
+    with contextlib.suppress(BenchError, ValueError):
+        return json.loads(dexec(server, ["cat", f"{LOAD_DIR}/{report}"], f"{tag}-load-report")[1])
+    return None
+
+
+@contextlib.contextmanager
+def under_load(server: str, tag: str) -> Iterator[dict[str, Any]]:
+    """The drills' load for the with block plus 3 s on each side; the report fills the
+    yielded dict."""
+    start_loadgen(server, tag, LOAD_ARGS, "report.json")
     report: dict[str, Any] = {}
     time.sleep(3)
     yield report
     time.sleep(3)
     dexec(server, ["touch", f"{LOAD_DIR}/stop"], f"{tag}-load-stop")
     for _ in range(60):
-        with contextlib.suppress(BenchError, ValueError):
-            report.update(
-                json.loads(
-                    dexec(server, ["cat", f"{LOAD_DIR}/report.json"], f"{tag}-load-report")[1]
-                )
-            )
+        done = load_report(server, tag, "report.json")
+        if done is not None:
+            report.update(done)
             return
         time.sleep(1)
     raise BenchError("the load generator wrote no report")
@@ -314,12 +355,185 @@ def seed_way_release(server: str, tag: str, image: str) -> None:
     dexec(server, ["sh", "-c", script], f"{tag}-seedway")
 
 
-def measure_ours(n: int, app_v2: Path, say: Callable[[str], None]) -> dict[str, Any]:
+# --- one run: memory ------------------------------------------------------------------
+
+# Binary suffixes: docker stats (go-units BytesSize: "12.5MiB") and compose limits ("768M",
+# which Docker reads as MiB). The decimal ones are go-units HumanSize ("1.2MB").
+MIB_PER_UNIT = {"b": 2**-20, "k": 2**-10, "m": 1.0, "g": 2**10, "t": 2**20}
+MIB_PER_DECIMAL = {"kb": 1e3 / 2**20, "mb": 1e6 / 2**20, "gb": 1e9 / 2**20, "tb": 1e12 / 2**20}
+
+
+SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*", re.IGNORECASE)
+
+
+def to_mib(text: str) -> float:
+    """'12.5MiB', '768M', '1G', '0B' or '1.2MB' in MiB."""
+    match = SIZE.fullmatch(text)
+    unit = match.group(2).lower() if match else "?"
+    if unit not in MIB_PER_DECIMAL:
+        unit = unit.removesuffix("ib").removesuffix("b") or "b"
+    factor = MIB_PER_DECIMAL.get(unit, MIB_PER_UNIT.get(unit))
+    if match is None or factor is None:
+        raise ValueError(f"not a memory size: {text!r}")
+    return float(match.group(1)) * factor
+
+
+def stats_mib(stdout: str, services: dict[str, str]) -> dict[str, float]:
+    """Service -> MiB used, from `docker stats --format '{{json .}}'` lines; services maps
+    full container IDs to compose services (a service's containers add up)."""
+    used: dict[str, float] = {}
+    for line in stdout.splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        service = next((s for cid, s in services.items() if cid.startswith(row["ID"])), None)
+        if service is not None:
+            used[service] = used.get(service, 0.0) + to_mib(row["MemUsage"].split("/")[0])
+    return used
+
+
+def peak(samples: list[dict[str, float]]) -> dict[str, float]:
+    """The highest sample of each service."""
+    best: dict[str, float] = {}
+    for sample in samples:
+        for service, value in sample.items():
+            best[service] = max(best.get(service, 0.0), value)
+    return best
+
+
+def container_services(server: str, log: str) -> dict[str, str]:
+    """Full container ID -> compose service, for every running container of the stack."""
+    fmt = '{{.ID}} {{.Label "com.docker.compose.service"}}'
+    argv = ["docker", "ps", "--no-trunc", "--filter", f"label=com.docker.compose.project={PROJECT}"]
+    out = dexec(server, [*argv, "--format", fmt], log)[1]
+    rows = (line.split() for line in out.splitlines() if line.strip())
+    return {cid: service for cid, service in rows}
+
+
+def memory_sample(server: str, services: dict[str, str], log: str) -> dict[str, float]:
+    argv = ["docker", "stats", "--no-stream", "--format", "{{json .}}", *services]
+    return stats_mib(dexec(server, argv, log)[1], services)
+
+
+def memory_burst(
+    server: str, tag: str, services: dict[str, str]
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """Peak memory per service while loadgen sends its burst; and loadgen's report."""
+    start_loadgen(server, tag, BURST_ARGS, "burst.json")
+    samples: list[dict[str, float]] = []
+    # The burst's 20 s, then what its 64 threads still wait for (10 s timeouts each).
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        samples.append(memory_sample(server, services, f"{tag}-stats-{len(samples)}"))
+        report = load_report(server, tag, "burst.json")
+        if report is not None:
+            return peak(samples), report
+        time.sleep(max(0.0, MEMORY_SAMPLE_S - (time.monotonic() - started)))
+    raise BenchError("the memory burst's load generator wrote no report")
+
+
+def measure_memory(server: str, tag: str, say: Callable[[str], None]) -> dict[str, Any]:
+    """Each service's memory once the deploy has settled, then at a burst's peak."""
+    say(f"ours: memory, idle ({MEMORY_SETTLE_S} s after verify.yml)")
+    time.sleep(MEMORY_SETTLE_S)
+    services = container_services(server, f"{tag}-mem-ps")
+    idle = memory_sample(server, services, f"{tag}-stats-idle")
+    say("ours: memory under a burst of ET0 requests (40/s)")
+    load, report = memory_burst(server, tag, services)
+    return {
+        "idle_mib": idle,
+        "load_mib": load,
+        "idle_sum_mib": sum(idle.values()),
+        "load_sum_mib": sum(load.values()),
+        "burst_requests": report["total"],
+        "burst_failed": report["failed"],
+        "burst_s": report["seconds"],
+    }
+
+
+def limit_steps() -> Iterator[int]:
+    """64, 96, 128, 192, 256, 384 ... MiB: powers of two and halfway between them."""
+    step = MEMORY_FLOOR_MIB
+    while True:
+        yield step
+        yield step * 3 // 2
+        step *= 2
+
+
+def suggested_limit_mib(load_mib: float) -> int:
+    """Twice the peak under load, at least the floor, up to the next step."""
+    need = max(load_mib * 2, MEMORY_FLOOR_MIB)
+    return next(step for step in limit_steps() if step >= need)
+
+
+def compose_size(mib: float) -> str:
+    """MiB as stack_resources_defaults writes it: 768M, 1G."""
+    return f"{mib / 1024:g}G" if mib >= 1024 and mib % 1024 == 0 else f"{mib:g}M"
+
+
+# --- one run: the peer playbook -----------------------------------------------------------
+
+
+def fetch_stack_files(server: str, tag: str) -> None:
+    """The files our stack role rendered, for the peer playbook to copy."""
+    shutil.rmtree(PEER_FILES, ignore_errors=True)
+    PEER_FILES.parent.mkdir(parents=True, exist_ok=True)
+    run(["docker", "cp", f"{server}:{STACK_DIR}/.", str(PEER_FILES)], f"{tag}-peer-fetch")
+    for name in STACK_BOOKKEEPING:
+        path = PEER_FILES / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def peer_serves(server: str, tag: str) -> None:
+    """The peer's api answers through its nginx: its deploy is a working one."""
+    url = "http://127.0.0.1/api/v1/health"
+    probe = f"import urllib.request; urllib.request.urlopen({url!r}, timeout=10)"
+    dexec(server, ["python3", "-c", probe], f"{tag}-peer-probe")
+
+
+def measure_peer(server: str, inv: Path, tag: str, say: Callable[[str], None]) -> dict[str, Any]:
+    """Ours down, volumes too, so that the peer (the same project name) starts from nothing;
+    then the peer cold and again."""
+    say("ours: docker compose down -v, which frees the published port for the peer")
+    dexec(server, [*compose_argv(), "down", "-v", "--remove-orphans"], f"{tag}-down")
+    files = ["-e", json.dumps({"peer_files": f"{PEER_FILES}/", "peer_profiles": PROFILES})]
+    say("peer: bench/peer/site.yml, cold (the images are in the server already)")
+    cold = playbook(inv, PEER_PLAYBOOK, f"{tag}-peer-cold", *files)
+    peer_serves(server, tag)
+    say("peer: bench/peer/site.yml again, no change")
+    noop = playbook(inv, PEER_PLAYBOOK, f"{tag}-peer-noop", *files)
+    return {
+        "cold_deploy_s": cold["s"],
+        "cold_changed": cold["changed"],
+        "noop_s": noop["s"],
+        "noop_changed": noop["changed"],
+    }
+
+
+def attempt(step: Callable[[], dict[str, Any]], say: Callable[[str], None]) -> dict[str, Any]:
+    """A step whose failure is recorded, not fatal: ours' and the seed's figures still count."""
+    try:
+        return step()
+    except BenchError as exc:
+        say(f"step FAILED: {exc}")
+        return {"error": str(exc)}
+
+
+def measure_ours(
+    n: int, app_v2: Path, say: Callable[[str], None]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Ours' figures, its memory, and the peer's figures from the same server."""
     server = f"evaonline-bench-ours-{n}"
     tag = f"run{n}-ours"
     with dind_server(server) as inv:
         say("ours: site.yml, cold")
         cold = playbook(inv, "playbooks/site.yml", f"{tag}-site-cold")
+        # As rendered by the cold deploy: the releases below change compose.yaml's image.
+        fetch_stack_files(server, tag)
         cold_build = sum(t["s"] for t in cold["tasks"] if is_build(t))
         deployed = stack_containers(server, f"{tag}-ps-cold")
         app_ids = sorted(app_image_ids(deployed))
@@ -354,9 +568,11 @@ def measure_ours(n: int, app_v2: Path, say: Callable[[str], None]) -> dict[str, 
 
         say("ours: verify.yml")
         verify = playbook(inv, "playbooks/verify.yml", f"{tag}-verify")
+        memory = attempt(lambda: measure_memory(server, tag, say), say)
+        peer = attempt(lambda: measure_peer(server, inv, tag, say), say)
 
     runtime_bytes = app["images"][0]["size"] if len(app["images"]) == 1 else None
-    return {
+    ours = {
         "cold_deploy_s": cold["s"],
         "cold_changed": cold["changed"],
         "cold_build_s": cold_build,
@@ -391,6 +607,7 @@ def measure_ours(n: int, app_v2: Path, say: Callable[[str], None]) -> dict[str, 
         "daemon_layers_bytes": stack["daemon_layers_size"],
         "layer_sizes_verified": stack["layer_sizes_verified"],
     }
+    return ours, memory, peer
 
 
 # --- one run: the seed's way ----------------------------------------------------------
@@ -461,9 +678,16 @@ def measure_seed(n: int, app: Path, app_v2: Path, say: Callable[[str], None]) ->
     }
 
 
-def ratios(ours: dict[str, Any], seed: dict[str, Any]) -> dict[str, float]:
-    """Ours against the seed and against the floors, inside one run."""
+def ratios(ours: dict[str, Any], seed: dict[str, Any], peer: dict[str, Any]) -> dict[str, float]:
+    """Ours against the seed, the peer playbook (when it ran) and the floors, inside one run."""
+    against_peer = {}
+    if "error" not in peer:
+        against_peer = {
+            "cold_vs_peer": ours["cold_deploy_s"] / peer["cold_deploy_s"],
+            "noop_vs_peer": ours["noop_s"] / peer["noop_s"],
+        }
     return {
+        **against_peer,
         "disk_vs_seed_naive": ours["app_dedup_bytes"] / seed["naive_bytes"],
         "disk_vs_seed_dedup": ours["app_dedup_bytes"] / seed["dedup_bytes"],
         "images_built": ours["app_images"] / seed["images"],
@@ -495,10 +719,50 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Median, min and max of every number over the runs that finished."""
     done = [r for r in runs if "error" not in r]
     summary: dict[str, dict[str, Any]] = {}
-    for part in ("ours", "seed", "ratios"):
+    for part in ("ours", "peer", "memory", "seed", "ratios"):
         keys = {k for r in done for k, v in r[part].items() if isinstance(v, int | float)}
-        summary[part] = {k: stats([r[part][k] for r in done]) for k in sorted(keys)}
+        summary[part] = {k: stats([r[part].get(k) for r in done]) for k in sorted(keys)}
     return summary
+
+
+def mib_to_mb(value: float) -> float:
+    return value * 2**20 / 1e6
+
+
+def service_order(service: str) -> tuple[int, str]:
+    """The order of stack_resources_defaults (the app first), then by name."""
+    names = list(RESOURCES)
+    return (names.index(service) if service in names else len(names), service)
+
+
+def memory_row(service: str, done: list[dict[str, Any]]) -> dict[str, Any]:
+    """One service's memory over the runs; the suggestion comes from the worst run."""
+    idle = [r["memory"]["idle_mib"].get(service) for r in done]
+    load = [r["memory"]["load_mib"].get(service) for r in done]
+    peaks = [v for v in load if v is not None]
+    limit = RESOURCES.get(service, {}).get("memory")
+    return {
+        "service": service,
+        "idle_mib": stats(idle),
+        "load_mib": stats(load),
+        "limit": limit,
+        "limit_mib": to_mib(limit) if limit else None,
+        "suggested_mib": suggested_limit_mib(max(peaks)) if peaks else None,
+    }
+
+
+def memory_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per service: idle and under load (median, min, max), its limit and a suggested one."""
+    done = [r for r in runs if "error" not in r and "error" not in r["memory"]]
+    names = {s for r in done for part in ("idle_mib", "load_mib") for s in r["memory"][part]}
+    rows = [memory_row(s, done) for s in sorted(names, key=service_order)]
+    return {
+        "services": rows,
+        "idle_sum_mb": stats([mib_to_mb(r["memory"]["idle_sum_mib"]) for r in done]),
+        "limit_sum_mib": sum(r["limit_mib"] or 0 for r in rows),
+        "suggested_sum_mib": sum(r["suggested_mib"] or 0 for r in rows),
+        "design_mb": DESIGN_MEMORY_MB,
+    }
 
 
 def slowest_noop_tasks(runs: list[dict[str, Any]], count: int = 10) -> list[dict[str, Any]]:
@@ -526,6 +790,7 @@ def goals(runs: list[dict[str, Any]], summary: dict[str, dict[str, Any]]) -> lis
     noop = summary["ratios"]["noop_vs_cold"]
     rebuild = summary["ratios"]["rebuild_vs_cold_build"]
     verify = summary["ours"]["verify_s"]
+    idle = summary["memory"].get("idle_sum_mib")
     return [
         {
             "goal": f"dedup-aware runtime disk ≥ {GOAL_DISK_BELOW:g}{X} below the seed's naive sum",
@@ -557,7 +822,24 @@ def goals(runs: list[dict[str, Any]], summary: dict[str, dict[str, Any]]) -> lis
             "value": f"{verify['median']:.1f} s (worst run {verify['max']:.1f} s)",
             "met": verify["median"] <= GOAL_VERIFY_S,
         },
+        memory_goal(idle),
     ]
+
+
+def memory_goal(idle: dict[str, float] | None) -> dict[str, Any]:
+    """Informational: the idle sum against the design document's figure."""
+    goal = (
+        f"memory: idle sum of the stack's containers ≤ {DESIGN_MEMORY_MB} MB,"
+        " the design document's figure (informational)"
+    )
+    if not idle:
+        return {"goal": goal, "value": "not measured", "met": False}
+    return {
+        "goal": goal,
+        "value": f"{mib_to_mb(idle['median']):.0f} MB ({idle['median']:.0f} MiB;"
+        f" worst run {mib_to_mb(idle['max']):.0f} MB)",
+        "met": mib_to_mb(idle["median"]) <= DESIGN_MEMORY_MB,
+    }
 
 
 # --- Markdown ---------------------------------------------------------------------------
@@ -571,7 +853,7 @@ def cell(stat: dict[str, float] | None, fmt: Callable[[float], str]) -> str:
     if low == high:
         return fmt(stat["median"])
     # One unit for the range when both ends share it: "199.0 s (197.1-209.3 s)".
-    number = low.rstrip(" sMGB" + X)
+    number = low.rstrip(" sMGBi" + X)
     unit = low[len(number) :]
     if high.endswith(unit) and high[: len(high) - len(unit)].replace(".", "").isdigit():
         low = number
@@ -586,6 +868,10 @@ def sec(value: float) -> str:
     return f"{value:.1f} s"
 
 
+def mib(value: float) -> str:
+    return f"{value:.0f} MiB"
+
+
 def num(value: float) -> str:
     return f"{value:g}"
 
@@ -594,8 +880,10 @@ def times(value: float) -> str:
     return f"{value:.3f}{X}" if value < 0.1 else f"{value:.2f}{X}"
 
 
-def figure_rows(s: dict[str, Any], o: dict[str, Any], recreated_sets: list[str]) -> list[tuple]:
-    """(figure, seed baseline, ours, floor) rows of the first table."""
+def figure_rows(
+    s: dict[str, Any], o: dict[str, Any], p: dict[str, Any], recreated_sets: list[str]
+) -> list[tuple]:
+    """(figure, seed baseline, ours, floor or peer) rows of the first table."""
     return [
         ("app images built", cell(s["images"], num), cell(o["app_images"], num), ""),
         (
@@ -635,12 +923,18 @@ def figure_rows(s: dict[str, Any], o: dict[str, Any], recreated_sets: list[str])
             f"{cell(o['rebuild_s'], sec)}; 1 build, cache",
             "",
         ),
-        ("`site.yml` cold, to healthy", "", cell(o["cold_deploy_s"], sec), ""),
+        (
+            "`site.yml` cold, to healthy",
+            "",
+            cell(o["cold_deploy_s"], sec),
+            f"peer: {cell(p.get('cold_deploy_s'), sec)}, images present",
+        ),
         (
             "`site.yml` rerun, no change",
             "",
             f"{cell(o['noop_s'], sec)}, changed={cell(o['noop_changed'], num)}",
-            f"{cell(o['floor_s'], sec)}; bare `docker compose up -d`",
+            f"{cell(o['floor_s'], sec)}; bare `docker compose up -d`;"
+            f" peer: {cell(p.get('noop_s'), sec)}, changed={cell(p.get('noop_changed'), num)}",
         ),
         (
             "`deploy.yml`, one changed app file",
@@ -661,6 +955,8 @@ def figure_rows(s: dict[str, Any], o: dict[str, Any], recreated_sets: list[str])
 
 
 RATIO_ROWS = (
+    ("cold deploy: ours `site.yml` / peer playbook", "cold_vs_peer"),
+    ("no-op rerun: ours `site.yml` / peer playbook", "noop_vs_peer"),
     ("app disk: ours dedup-aware / seed naive sum", "disk_vs_seed_naive"),
     ("app disk: ours dedup-aware / seed dedup-aware", "disk_vs_seed_dedup"),
     ("app images built: ours / seed", "images_built"),
@@ -673,26 +969,84 @@ RATIO_ROWS = (
 )
 
 
-def markdown(result: dict[str, Any]) -> str:
-    s, o, r = (result["summary"][k] for k in ("seed", "ours", "ratios"))
-    done = [x for x in result["runs"] if "error" not in x]
-    recreated_sets = sorted({", ".join(x["ours"]["release_recreated"]) or "none" for x in done})
-    m = result["machine"]
+def commit_text(commit: str) -> str:
+    """machine()'s "abc1234" or "abc1234-dirty", said in words."""
+    sha, dirty = commit.removesuffix("-dirty"), commit.endswith("-dirty")
+    return f"commit `{sha}`" + (" with uncommitted changes (dirty)" if dirty else "")
+
+
+def memory_lines(result: dict[str, Any]) -> list[str]:
+    """The memory table: per service, idle, under load, its limit and a suggested one."""
+    mem, summary = result["memory"], result["summary"]["memory"]
+    if not mem["services"]:
+        return ["Memory: not measured (see the runs' errors below)."]
     lines = [
-        f"Measured {result['date'][:10]} with `make bench` (BENCH_RUNS={result['runs_requested']},"
-        f" {len(done)} runs finished) on a shared {m['nproc']}-core machine, every server a fresh"
-        f" Docker-in-Docker container. Cells: median ({'min' + EN + 'max'}) over the runs.",
+        f"Memory of each container (`docker stats`), ours: idle {MEMORY_SETTLE_S} s after"
+        f" `verify.yml`; under load the highest of samples every ~{MEMORY_SAMPLE_S} s during a"
+        " burst of ET0 POSTs (`tests/load/loadgen.py`, 40/s for 20 s:"
+        f" {cell(summary.get('burst_requests'), num)} requests,"
+        f" {cell(summary.get('burst_failed'), num)} failed). Limit: `stack_resources_defaults`"
+        f" (roles/stack/defaults/main.yml). Suggested: max(2{X} under load,"
+        f" {MEMORY_FLOOR_MIB} MiB) up to the next of 64, 96, 128, 192, 256, 384 ... MiB,"
+        " from the worst run (for the lead engineer to set; the roles are unchanged).",
+        "",
+        "| service | idle | under load | limit | suggested limit |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in mem["services"]:
+        suggested = row["suggested_mib"]
+        lines.append(
+            f"| {row['service']} | {cell(row['idle_mib'], mib)} | {cell(row['load_mib'], mib)}"
+            f" | {row['limit'] or EN} | {compose_size(suggested) if suggested else EN} |"
+        )
+    idle = summary["idle_sum_mib"]
+    lines.append(
+        f"| **sum** | {cell(idle, mib)} | {cell(summary.get('load_sum_mib'), mib)}"
+        f" | {mem['limit_sum_mib']:.0f} MiB | {mem['suggested_sum_mib']:.0f} MiB |"
+    )
+    lines += [
+        "",
+        f"Idle sum {mib_to_mb(idle['median']):.0f} MB against the design document's about"
+        f" {DESIGN_MEMORY_MB} MB.",
+    ]
+    return lines
+
+
+def heading_lines(result: dict[str, Any], done: int) -> list[str]:
+    m = result["machine"]
+    runs = f"{done} run{'s' if done != 1 else ''} finished"
+    return [
+        f"Measured {result['date'][:10]} on {commit_text(m['commit'])} with `make bench`"
+        f" (BENCH_RUNS={result['runs_requested']}, {runs}) on a shared {m['nproc']}-core"
+        " machine, every server a fresh Docker-in-Docker container."
+        f" Cells: median ({'min' + EN + 'max'}) over the runs.",
         "Seed baseline: api, worker, beat and flower built one after another as four images from"
         " the single-stage `bench/seed/Dockerfile`, on the `python:3.13-slim` test double standing"
         " in for the seed's `python:3.10`.",
+        "Peer baseline: `bench/peer/site.yml`, a hand-written playbook (copy the files our stack"
+        " role rendered, migrate the schema, `community.docker.docker_compose_v2` with"
+        " `wait: true`), in ours' server under the compose file's own project name once ours"
+        " is down, volumes too (`docker compose down -v`). Its cold deploy finds Docker"
+        " installed and every image built or pulled by ours: it times the copy, the migration"
+        " and compose up to healthy only.",
+    ]
+
+
+def markdown(result: dict[str, Any]) -> str:
+    s, o, p, r = (result["summary"][k] for k in ("seed", "ours", "peer", "ratios"))
+    done = [x for x in result["runs"] if "error" not in x]
+    recreated_sets = sorted({", ".join(x["ours"]["release_recreated"]) or "none" for x in done})
+    lines = [
+        *heading_lines(result, len(done)),
         "",
-        "| figure | seed baseline | ours | floor |",
+        "| figure | seed baseline | ours | floor, peer playbook |",
         "| --- | --- | --- | --- |",
     ]
-    lines += ["| " + " | ".join(row) + " |" for row in figure_rows(s, o, recreated_sets)]
+    lines += ["| " + " | ".join(row) + " |" for row in figure_rows(s, o, p, recreated_sets)]
     load = [v for x in result["runs"] for v in x.get("load_1m", [])]
     lines += ["", f"| ratio | median ({'min' + EN + 'max'}) |", "| --- | --- |"]
-    lines += [f"| {label} | {cell(r[key], times)} |" for label, key in RATIO_ROWS]
+    lines += [f"| {label} | {cell(r.get(key), times)} |" for label, key in RATIO_ROWS]
+    lines += ["", *memory_lines(result)]
     lines += ["", f"Load average (1 min) during the runs: {min(load):.1f}{EN}{max(load):.1f}."]
     lines += ["", "Goals:", ""]
     for g in result["goals"]:
@@ -700,6 +1054,10 @@ def markdown(result: dict[str, Any]) -> str:
     for x in result["runs"]:
         if "error" in x:
             lines.append(f"- run {x['run']} failed: {x['error'].splitlines()[0]}")
+        for part in ("memory", "peer"):
+            if "error" in x.get(part, {}):
+                error = " ".join(x[part]["error"].split())[:300]  # one line of the list
+                lines.append(f"- run {x['run']}, {part} step failed: {error}")
     return "\n".join(lines) + "\n"
 
 
@@ -749,7 +1107,7 @@ def one_run(n: int, app: Path, app_v2: Path) -> dict[str, Any]:
 
     start = time.monotonic()
     try:
-        ours = measure_ours(n, app_v2, say)
+        ours, memory, peer = measure_ours(n, app_v2, say)
         seed = measure_seed(n, app, app_v2, say)
     except BenchError as exc:
         say(f"FAILED: {exc}")
@@ -759,8 +1117,10 @@ def one_run(n: int, app: Path, app_v2: Path) -> dict[str, Any]:
         "s": time.monotonic() - start,
         "load_1m": load,
         "ours": ours,
+        "peer": peer,
+        "memory": memory,
         "seed": seed,
-        "ratios": ratios(ours, seed),
+        "ratios": ratios(ours, seed, peer),
     }
 
 
@@ -771,6 +1131,7 @@ def write_results(result: dict[str, Any]) -> str | None:
     if any("error" not in r for r in runs):
         result["summary"] = summarise(runs)
         result["ratios"] = result["summary"]["ratios"]
+        result["memory"] = memory_summary(runs)
         result["goals"] = goals(runs, result["summary"])
         result["noop_slowest_tasks"] = slowest_noop_tasks(runs)
         table = markdown(result)
@@ -779,10 +1140,35 @@ def write_results(result: dict[str, Any]) -> str | None:
     return table
 
 
+def try_new() -> int:
+    """--try-new: one cold site.yml, then only the memory and peer steps; prints their
+    figures and writes no results (a quick check of those steps)."""
+
+    def say(msg: str) -> None:
+        print(f"[try] {msg}  (load {os.getloadavg()[0]:.1f})", flush=True)
+
+    server, tag = "evaonline-bench-try", "try"
+    with dind_server(server) as inv:
+        say("ours: site.yml, cold")
+        playbook(inv, "playbooks/site.yml", f"{tag}-site-cold")
+        fetch_stack_files(server, tag)
+        memory = measure_memory(server, tag, say)
+        peer = measure_peer(server, inv, tag, say)
+    print(json.dumps({"memory": memory, "peer": peer}, indent=2))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument(
+        "--try-new",
+        action="store_true",
+        help="only a cold deploy, then the memory and peer steps; writes no results",
+    )
     args = parser.parse_args()
+    if args.try_new:
+        return try_new()
     if args.runs < 1:
         parser.error("--runs (BENCH_RUNS) must be at least 1")
     start = time.monotonic()
