@@ -546,6 +546,10 @@ def measure_ours(
         say("ours: site.yml again, no change")
         noop = playbook(inv, "playbooks/site.yml", f"{tag}-site-noop")
 
+        # On the healthy stack the no-op rerun leaves: its time is the checks', no waiting.
+        say("ours: verify.yml")
+        verify = playbook(inv, "playbooks/verify.yml", f"{tag}-verify")
+
         say("ours: bare docker compose up -d (floor)")
         floor = floor_samples(server, tag)
         floor_recreated = recreated(deployed, stack_containers(server, f"{tag}-ps-floor"))
@@ -566,8 +570,9 @@ def measure_ours(
         if not rebuilds:
             raise BenchError(f"deploy.yml ran no task named {BUILD_TASK!r}: nothing was rebuilt")
 
-        say("ours: verify.yml")
-        verify = playbook(inv, "playbooks/verify.yml", f"{tag}-verify")
+        # The seed's way left containers starting: verify.yml waits until they are healthy.
+        say("ours: verify.yml again, until the stack is healthy")
+        playbook(inv, "playbooks/verify.yml", f"{tag}-verify-settle")
         memory = attempt(lambda: measure_memory(server, tag, say), say)
         peer = attempt(lambda: measure_peer(server, inv, tag, say), say)
 
@@ -950,7 +955,7 @@ def figure_rows(
             f" {cell(o['release_gap_s'], sec)}; `deploy.yml`",
             "",
         ),
-        ("`verify.yml`", "", cell(o["verify_s"], sec), ""),
+        ("`verify.yml` on the healthy stack", "", cell(o["verify_s"], sec), ""),
     ]
 
 

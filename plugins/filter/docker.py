@@ -92,6 +92,19 @@ def docker_tools(lines: Iterable[str]) -> dict[str, dict[str, Any]]:
     return tools
 
 
+def docker_service_settled(lines: Iterable[str], state: str, enabled: bool) -> bool:
+    """Whether the probe line ``service <systemctl is-active> <systemctl is-enabled>`` shows
+    docker already as wanted (active for started, inactive or failed for stopped; enabled or
+    disabled at boot). Anything else, or no such line, means the service task must run."""
+    wanted_active = {"started": {"active"}, "stopped": {"inactive", "failed"}}.get(state, set())
+    wanted_enabled = "enabled" if enabled else "disabled"
+    for line in lines:
+        fields = line.split()
+        if len(fields) == 3 and fields[0] == "service":
+            return fields[1] in wanted_active and fields[2] == wanted_enabled
+    return False
+
+
 class FilterModule:
     """Filters of evaonline.deploy's docker role."""
 
@@ -102,4 +115,5 @@ class FilterModule:
             "pinned_packages": pinned_packages,
             "packages_missing": packages_missing,
             "docker_tools": docker_tools,
+            "docker_service_settled": docker_service_settled,
         }

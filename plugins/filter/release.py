@@ -38,6 +38,23 @@ def container_names(containers: Iterable[Mapping[str, Any]]) -> list[str]:
     return names
 
 
+_SERVICE_LABEL = "com.docker.compose.service"
+
+
+def service_containers(containers: Iterable[Mapping[str, Any]], service: str) -> list[str]:
+    """Names of the compose service's containers among docker_host_info's verbose list."""
+    return container_names(
+        c for c in containers if (c.get("Labels") or {}).get(_SERVICE_LABEL) == service
+    )
+
+
+def service_runs_only(containers: Iterable[Mapping[str, Any]], service: str, image: str) -> bool:
+    """Whether the service runs exactly one container, made from the image reference given
+    (docker_host_info's verbose list: a second one is a release cut short)."""
+    running = [c for c in containers if (c.get("Labels") or {}).get(_SERVICE_LABEL) == service]
+    return len(running) == 1 and running[0].get("Image") == image
+
+
 # The runtime image's release tags: 12 hex digits of the build context's hash.
 _RELEASE_TAG = re.compile(r"^[0-9a-f]{12}$")
 
@@ -127,6 +144,8 @@ class FilterModule:
         return {
             "compose_replaces": compose_replaces,
             "container_names": container_names,
+            "service_containers": service_containers,
+            "service_runs_only": service_runs_only,
             "kept_releases": kept_releases,
             "rollback_target": rollback_target,
             "release_failure": release_failure,

@@ -94,3 +94,18 @@ def test_docker_tools_reads_the_probe_lines():
         "buildx": {"rc": 1, "output": missing, "version": missing},
     }
     assert docker_tools([])["compose"] == {"rc": 1, "output": "", "version": ""}
+
+
+def test_docker_service_settled_reads_the_service_line():
+    from ansible_collections.evaonline.deploy.plugins.filter.docker import docker_service_settled
+
+    running = ["compose 0 v2.26.1", "service active enabled"]
+    assert docker_service_settled(running, "started", True)
+    assert not docker_service_settled(running, "started", False)
+    assert not docker_service_settled(running, "stopped", True)
+    assert not docker_service_settled(["service inactive enabled"], "started", True)
+    assert not docker_service_settled(["service active disabled"], "started", True)
+    assert docker_service_settled(["service failed disabled"], "stopped", False)
+    # No systemd, or no line at all: the service task runs and decides.
+    assert not docker_service_settled(["service"], "started", True)
+    assert not docker_service_settled([], "started", True)

@@ -132,3 +132,40 @@ def test_swarm_rolled_back_names_services_in_a_rollback_state() -> None:
 def test_swarm_rollback_note_says_what_swarm_did() -> None:
     assert swarm_rollback_note(["api", "worker"]) == "Swarm rolled api, worker back by itself."
     assert swarm_rollback_note([]) == "Swarm rolled no service back by itself."
+
+
+def _listed(name: str, service: str, image: str) -> dict:
+    # One container as docker_host_info lists it with verbose_output.
+    return {
+        "Names": [f"/{name}"],
+        "Image": image,
+        "Labels": {
+            "com.docker.compose.project": "evaonline",
+            "com.docker.compose.service": service,
+        },
+    }
+
+
+def test_service_containers_picks_the_service_by_its_label():
+    from ansible_collections.evaonline.deploy.plugins.filter.release import service_containers
+
+    listed = [
+        _listed("evaonline-api-1", "api", "evaonline-runtime:aaa"),
+        _listed("evaonline-nginx-1", "nginx", "nginx:1.27"),
+        _listed("evaonline-api-2", "api", "evaonline-runtime:bbb"),
+        {"Names": ["/stray"], "Image": "x", "Labels": None},
+    ]
+    assert service_containers(listed, "api") == ["evaonline-api-1", "evaonline-api-2"]
+    assert service_containers(listed, "nginx") == ["evaonline-nginx-1"]
+    assert service_containers(listed, "redis") == []
+
+
+def test_service_runs_only_one_container_of_the_image():
+    from ansible_collections.evaonline.deploy.plugins.filter.release import service_runs_only
+
+    one = [_listed("evaonline-api-1", "api", "evaonline-runtime:aaa")]
+    assert service_runs_only(one, "api", "evaonline-runtime:aaa")
+    assert not service_runs_only(one, "api", "evaonline-runtime:bbb")
+    assert not service_runs_only([], "api", "evaonline-runtime:aaa")
+    two = [*one, _listed("evaonline-api-2", "api", "evaonline-runtime:aaa")]
+    assert not service_runs_only(two, "api", "evaonline-runtime:aaa")
