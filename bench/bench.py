@@ -993,7 +993,7 @@ def memory_lines(result: dict[str, Any]) -> list[str]:
         f" {cell(summary.get('burst_failed'), num)} failed). Limit: `stack_resources_defaults`"
         f" (roles/stack/defaults/main.yml). Suggested: max(2{X} under load,"
         f" {MEMORY_FLOOR_MIB} MiB) up to the next of 64, 96, 128, 192, 256, 384 ... MiB,"
-        " from the worst run (for the lead engineer to set; the roles are unchanged).",
+        " from the worst run (the defaults' comments say which of these they follow).",
         "",
         "| service | idle | under load | limit | suggested limit |",
         "| --- | --- | --- | --- | --- |",
